@@ -1,0 +1,299 @@
+"""Repairing PDF-extraction defects while keeping a character map back to the original text.
+
+The extracted text of a policy document carries page furniture, URL-only lines, words
+hyphenated over line breaks, and lines repeated after footnotes and page breaks. `clean`
+turns it into a sequence of structural blocks (headings, paragraphs, list items, footnotes)
+with one space between words, and records for every character of the result the offset of
+the character it came from, so that a span of cleaned text maps back to the original.
+
+Footnotes are moved after the body: a sentence that a footnote interrupted at a page break
+is joined again, and footnotes become passages of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "item", "footnote"]
+
+_URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^\s*(?:pagina\s+)?\d{1,3}(?:\s*(?:/|van)\s*\d{1,3})?\s*$", re.IGNORECASE)
+_PUNCT_ONLY = re.compile(r"^[\s\W\d_]*$")
+_TOC_LINE = re.compile(r"\.{4,}\s*\d*\s*$|…{2,}\s*\d*\s*$")
+_BULLET = re.compile(r"^\s*(?:[•▪●◦○■□➢►\uf0b7\uf0a7\-–*]|o(?=\s))\s+\S")
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[a-zA-Z])[.)]\s+\S")
+_FOOTNOTE = re.compile(r"^\s*\d{1,2}\s{2,}[A-Z(‘“'\"]")
+# After a break, "10 Hierbij kan ..." is a footnote too when the line is long (not a heading).
+_LOOSE_FOOTNOTE = re.compile(r"^\s*\d{1,2}\s[A-Z]\S*\s.{40,}")
+_SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])")
+_TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
+_WORD = re.compile(r"\S+")
+_SUSPENDED_COMPOUND_NEXT = {"en", "of", "tot", "noch", "dan", "als"}
+# Lines shorter than this can repeat legitimately (headings, table cells) and are kept.
+_MIN_DUPLICATE_LINE_CHARS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A structural unit of cleaned text: `text[start:end]` of its CleanText."""
+
+    kind: BlockKind
+    start: int
+    end: int
+    level: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A URL that stood on a line of its own, anchored at a position of the cleaned text."""
+
+    url: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class CleanText:
+    """Cleaned text of one document, its blocks, links and the map back to the original.
+
+    `origin[i]` is the offset in the original text of cleaned character i; `origin[len(text)]`
+    is the length of the original, so a cleaned span [a, b) maps to `original_span(a, b)`.
+    """
+
+    text: str
+    origin: tuple[int, ...]
+    blocks: tuple[Block, ...]
+    links: tuple[Link, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that cleaned span [start, end) was made from."""
+        if end <= start:
+            return self.origin[start], self.origin[start]
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    text: str  # without the line break
+    start: int  # offset of text[0] in the original
+    page_break_before: bool
+
+
+@dataclass(slots=True)
+class _PendingBlock:
+    kind: BlockKind
+    lines: list[_Line]
+    level: int = 0
+
+
+class _Builder:
+    """Accumulates cleaned text together with its origin map."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.origin: list[int] = []
+        self.length = 0
+
+    def add(self, text: str, origins: list[int]) -> None:
+        self.parts.append(text)
+        self.origin.extend(origins)
+        self.length += len(text)
+
+
+def clean(text: str) -> CleanText:
+    """Clean one document's extracted text; see the module docstring."""
+    lines = list(_split_lines(text))
+    kept, link_lines = _drop_defects(lines)
+    pending = _group_blocks(kept)
+    body = [b for b in pending if b.kind != "footnote"]
+    notes = [b for b in pending if b.kind == "footnote"]
+    builder = _Builder()
+    blocks: list[Block] = []
+    block_first_line: list[int] = []
+    for pb in [*body, *notes]:
+        if builder.length:
+            builder.add("\n", [pb.lines[0].start])
+        start = builder.length
+        _emit_block(builder, pb.lines)
+        blocks.append(Block(kind=pb.kind, start=start, end=builder.length, level=pb.level))
+        block_first_line.append(pb.lines[0].start)
+    builder.origin.append(len(text))
+    links = _anchor_links(link_lines, blocks, block_first_line)
+    return CleanText(
+        text="".join(builder.parts),
+        origin=tuple(builder.origin),
+        blocks=tuple(blocks),
+        links=links,
+    )
+
+
+def _split_lines(text: str) -> Iterator[_Line]:
+    offset, page_break = 0, False
+    for raw in re.split(r"(\n|\f)", text):
+        if raw == "\f":
+            page_break = True
+        elif raw != "\n":
+            yield _Line(text=raw, start=offset, page_break_before=page_break)
+            page_break = False
+        offset += len(raw)
+
+
+def _normalise(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _drop_defects(lines: list[_Line]) -> tuple[list[_Line | None], list[_Line]]:
+    """Replace furniture and repeated lines by None (a paragraph break); collect URL lines."""
+    seen: set[str] = set()
+    kept: list[_Line | None] = []
+    links: list[_Line] = []
+    for line in lines:
+        norm = _normalise(line.text)
+        if line.page_break_before:
+            kept.append(None)
+        if not norm or _PAGE_NUMBER.match(norm) or _TOC_LINE.search(norm):
+            kept.append(None)
+        elif _URL_LINE.match(norm):
+            links.append(line)
+            kept.append(None)
+        elif _PUNCT_ONLY.match(norm):
+            kept.append(None)
+        elif len(norm) >= _MIN_DUPLICATE_LINE_CHARS and norm in seen:
+            # A fragment repeated after a footnote or page break: drop it. The None keeps
+            # the text around it from being glued into one paragraph.
+            kept.append(None)
+        else:
+            seen.add(norm)
+            kept.append(line)
+    return kept, links
+
+
+def _line_kind(line: _Line, next_line: _Line | None) -> tuple[BlockKind | None, int]:
+    """The kind of block a line starts, or None for a continuation line."""
+    stripped = line.text.strip()
+    if _FOOTNOTE.match(line.text):
+        return "footnote", 0
+    heading_level = _heading_level(stripped, next_line)
+    if heading_level:
+        return "heading", heading_level
+    if _BULLET.match(line.text) or _NUMBERED.match(line.text):
+        return "item", 0
+    return None, 0
+
+
+def _heading_level(stripped: str, next_line: _Line | None) -> int:
+    words = stripped.split()
+    if not words or len(stripped) > 90 or len(words) > 12:
+        return 0
+    if _TERMINAL.search(stripped) or stripped.endswith((",", "-")):
+        return 0
+    if next_line is not None and next_line.text.strip()[:1].islower():
+        return 0  # the sentence continues on the next line
+    letters = [c for c in stripped if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return 1
+    numbered = _SECTION_NUMBER.match(stripped)
+    if numbered:
+        return numbered.group(1).count(".") + 1
+    if stripped[0].isupper() and len(words) <= 8 and next_line is None:
+        return 3
+    return 0
+
+
+def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
+    """Group lines into blocks; a sentence broken by page furniture is joined again."""
+    blocks: list[_PendingBlock] = []
+    current: _PendingBlock | None = None
+    broken = False  # a None (break) was seen since the last line
+    for i, line in enumerate(lines):
+        if line is None:
+            broken = True
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        kind, level = _line_kind(line, nxt)
+        if kind is None and broken and _LOOSE_FOOTNOTE.match(line.text):
+            kind = "footnote"
+        if current is not None and current.kind == "footnote" and kind is None and not broken:
+            current.lines.append(line)
+        elif kind is None and current is not None and current.kind != "heading" and (
+            not broken or _continues(current, line, blocks)
+        ):
+            if broken and current.kind == "footnote":
+                current = _last_body_block(blocks)
+                assert current is not None
+            current.lines.append(line)
+        else:
+            current = _PendingBlock(kind=kind or "paragraph", lines=[line], level=level)
+            blocks.append(current)
+        broken = False
+    return blocks
+
+
+def _continues(current: _PendingBlock, line: _Line, blocks: list[_PendingBlock]) -> bool:
+    """Whether `line`, after a break, continues an unfinished sentence of the body."""
+    body = current if current.kind != "footnote" else _last_body_block(blocks)
+    if body is None or body.kind == "heading":
+        return False
+    last = body.lines[-1].text.rstrip()
+    first = line.text.strip()
+    return bool(first) and first[0].islower() and not _TERMINAL.search(last)
+
+
+def _last_body_block(blocks: list[_PendingBlock]) -> _PendingBlock | None:
+    return next((b for b in reversed(blocks) if b.kind != "footnote"), None)
+
+
+def _emit_block(builder: _Builder, lines: list[_Line]) -> None:
+    """Append a block's lines: words joined by one space, hyphenated words repaired."""
+    pending_space: int | None = None
+    for index, line in enumerate(lines):
+        words = list(_WORD.finditer(line.text))
+        for w_index, match in enumerate(words):
+            word, start = match.group(), line.start + match.start()
+            if pending_space is not None:
+                builder.add(" ", [pending_space])
+            is_last_word = w_index == len(words) - 1
+            nxt = _next_word(lines, index) if is_last_word else None
+            if is_last_word and nxt is not None and _is_line_hyphen(word, nxt):
+                # "samenwerkings-" + "verbanden": drop the hyphen and the break.
+                builder.add(word[:-1], list(range(start, start + len(word) - 1)))
+                pending_space = None
+                continue
+            builder.add(word, list(range(start, start + len(word))))
+            pending_space = line.start + match.end()
+
+
+def _next_word(lines: list[_Line], index: int) -> str | None:
+    for line in lines[index + 1 :]:
+        words = line.text.split()
+        if words:
+            return words[0]
+    return None
+
+
+def _is_line_hyphen(word: str, next_word: str) -> bool:
+    if len(word) < 3 or not word.endswith("-") or not word[-2].isalpha():
+        return False
+    # "wet-" + "en regelgeving" is a suspended compound, "Zuid-" + "Limburg" a real hyphen.
+    return next_word[:1].islower() and next_word.lower() not in _SUSPENDED_COMPOUND_NEXT
+
+
+def _anchor_links(
+    link_lines: list[_Line], blocks: list[Block], block_first_line: list[int]
+) -> tuple[Link, ...]:
+    """Anchor each URL line to the end of the last block that started before it."""
+    links = []
+    for line in link_lines:
+        url = _URL.search(line.text)
+        if url is None:
+            continue
+        candidates = [
+            (first, b) for first, b in zip(block_first_line, blocks, strict=True)
+            if first <= line.start
+        ]
+        position = max(candidates, key=lambda fb: fb[0])[1].end - 1 if candidates else 0
+        links.append(Link(url=url.group().rstrip(".,;)"), position=max(position, 0)))
+    return tuple(links)

