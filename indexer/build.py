@@ -1,0 +1,197 @@
+"""Building the index: read, clean, chunk, embed (with a cache) and publish atomically."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from indexer.chunking import Chunk, ChunkingOptions, chunk_document
+from indexer.cleaning import clean
+from indexer.documents import Document, SourceFile, discover, load_catalog, read_document
+from indexer.embedding import Embedder, EmbeddingCache, Vectors, load_embedder
+from indexer.errors import CorpusError, DocumentReadError
+from indexer.lexical import LexicalIndex
+from indexer.settings import IndexSettings
+from indexer.store import (
+    SCHEMA_VERSION,
+    DocumentEntry,
+    Manifest,
+    new_build_dir,
+    publish,
+    read_manifest,
+    write_index,
+)
+
+logger = logging.getLogger(__name__)
+
+ProgressFactory = Callable[[int], Callable[[int], None]]
+"""Given the number of passages to embed, returns a callback taking each batch's size."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build did."""
+
+    manifest: Manifest
+    up_to_date: bool
+    skipped: dict[str, str]
+    embedded: int
+    seconds: float
+
+
+def passage_for_embedding(chunk: Chunk) -> str:
+    """What the dense model sees: title and section give a passage its context."""
+    context = f"{chunk.title}. {chunk.section}" if chunk.section else chunk.title
+    return f"{context}\n{chunk.text}"
+
+
+def passage_for_bm25(chunk: Chunk) -> str:
+    """What BM25 indexes: the section heading's words count too."""
+    return f"{chunk.section}\n{chunk.text}"
+
+
+def is_up_to_date(settings: IndexSettings, sources: Sequence[SourceFile]) -> bool:
+    """Whether the published index was built from exactly these files with these settings."""
+    manifest = read_manifest(settings.index_dir)
+    return (
+        manifest is not None
+        and manifest.schema_version == SCHEMA_VERSION
+        and manifest.sources == {s.doc_id: s.sha256 for s in sources}
+        and manifest.embedder_backend == settings.embedder
+        and manifest.embedder_model == settings.embedder_model
+        and manifest.vector_index == settings.vector_index
+        and manifest.chunking == _chunking_fields(settings)
+    )
+
+
+def _chunking_fields(settings: IndexSettings) -> dict[str, int]:
+    return asdict(ChunkingOptions(settings.min_chunk_words, settings.max_chunk_words))
+
+
+def build_index(
+    settings: IndexSettings,
+    *,
+    embedder: Embedder | None = None,
+    force: bool = False,
+    progress: ProgressFactory | None = None,
+) -> BuildReport:
+    """Build and publish the index for `settings.corpus_dir` into `settings.index_dir`.
+
+    Unless `force` is set, an index built from the same files with the same settings is kept.
+    A document that cannot be read is skipped and reported; the build fails only when no
+    document at all can be read.
+
+    Raises:
+        CorpusError: the corpus folder is missing or no document could be read.
+        EmbedderError: the embedder could not be loaded.
+    """
+    started = time.perf_counter()
+    sources = discover(settings.corpus_dir)
+    if not sources:
+        raise CorpusError(f"No .pdf, .txt or .md files in {settings.corpus_dir}.")
+    if not force and is_up_to_date(settings, sources):
+        manifest = read_manifest(settings.index_dir)
+        assert manifest is not None
+        return BuildReport(manifest, True, dict(manifest.skipped), 0, time.perf_counter() - started)
+
+    documents, chunks, skipped = _read_and_chunk(settings, sources)
+    embedder = embedder or load_embedder(settings)
+    build_dir = new_build_dir(settings.index_dir)
+    try:
+        vectors, embedded = _embed(settings, embedder, chunks, progress)
+        lexical = LexicalIndex.build([passage_for_bm25(c) for c in chunks])
+        manifest = write_index(
+            build_dir,
+            documents=documents,
+            chunks=chunks,
+            vectors=vectors,
+            lexical=lexical,
+            vector_index=settings.vector_index,
+            manifest_fields={
+                "embedder_id": embedder.embedder_id,
+                "embedder_backend": settings.embedder,
+                "embedder_model": settings.embedder_model,
+                "chunking": _chunking_fields(settings),
+                "documents": _entries(documents, chunks),
+                "skipped": skipped,
+                "build_seconds": round(time.perf_counter() - started, 2),
+                "embedded": embedded,
+                "sources": {s.doc_id: s.sha256 for s in sources},
+            },
+        )
+        publish(build_dir, settings.index_dir)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    return BuildReport(manifest, False, skipped, embedded, time.perf_counter() - started)
+
+
+def _read_and_chunk(
+    settings: IndexSettings, sources: Sequence[SourceFile]
+) -> tuple[list[Document], list[Chunk], dict[str, str]]:
+    catalog = load_catalog(settings.corpus_dir)
+    options = ChunkingOptions(settings.min_chunk_words, settings.max_chunk_words)
+    documents: list[Document] = []
+    chunks: list[Chunk] = []
+    skipped: dict[str, str] = {}
+    for source in sources:
+        try:
+            document = read_document(source, catalog.get(source.doc_id))
+            doc_chunks = chunk_document(document, clean(document.text), options)
+        except DocumentReadError as exc:
+            logger.warning("Skipped %s", exc)
+            skipped[source.doc_id] = exc.reason
+            continue
+        except Exception as exc:  # a parser bug on one odd file must not stop the build
+            logger.warning("Skipped %s: unexpected error (%s: %s)", source.path.name,
+                           type(exc).__name__, exc)
+            skipped[source.doc_id] = f"unexpected error: {type(exc).__name__}"
+            continue
+        if not doc_chunks:
+            logger.warning("Skipped %s: no text left after cleaning", source.path.name)
+            skipped[source.doc_id] = "no text left after cleaning"
+            continue
+        documents.append(document)
+        chunks.extend(doc_chunks)
+    if not documents:
+        raise CorpusError(
+            f"None of the {len(sources)} files in {settings.corpus_dir} could be read: "
+            + "; ".join(f"{d}: {r}" for d, r in skipped.items())
+        )
+    return documents, chunks, skipped
+
+
+def _embed(
+    settings: IndexSettings,
+    embedder: Embedder,
+    chunks: Sequence[Chunk],
+    progress: ProgressFactory | None,
+) -> tuple[Vectors, int]:
+    texts = [passage_for_embedding(c) for c in chunks]
+    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
+    try:
+        missing = cache.count_missing(embedder.embedder_id, texts)
+        on_progress = progress(missing) if progress and missing else None
+        vectors = cache.embed(
+            embedder, texts, batch_size=settings.embed_batch_size, on_progress=on_progress
+        )
+    finally:
+        cache.close()
+    return vectors, missing
+
+
+def _entries(documents: Sequence[Document], chunks: Sequence[Chunk]) -> dict[str, DocumentEntry]:
+    counts: dict[str, int] = {}
+    for chunk in chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    return {
+        d.doc_id: DocumentEntry(
+            file=d.source.path.name, sha256=d.source.sha256, chunks=counts[d.doc_id],
+            pages=d.page_count,
+        )
+        for d in documents
+    }

@@ -1,0 +1,195 @@
+"""Structure-aware chunking: passages of 60 to 200 words that follow headings and sentences.
+
+Each chunk is a contiguous span of a document's cleaned text. A new chunk starts at a heading
+(once the current one has enough words) and, once a chunk is near its target size, at the next
+paragraph or list item; a chunk never ends mid-sentence unless a single "sentence" (a flattened
+table row, say) is longer than a whole chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+from indexer.cleaning import Block, CleanText
+from indexer.documents import Document
+from indexer.sentences import split_sentences
+
+ChunkKind = Literal["body", "footnote"]
+SECTION_SEPARATOR = " › "
+FOOTNOTE_SECTION = "Voetnoten"
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkingOptions:
+    """Sizes in words; a chunk closes at a paragraph boundary once it reaches `target_words`."""
+
+    min_words: int = 60
+    max_words: int = 200
+
+    @property
+    def target_words(self) -> int:
+        """The size at which a chunk closes at the next paragraph boundary."""
+        return (self.min_words + self.max_words) // 2
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A passage of a document, with everything needed to cite it.
+
+    `clean_start/clean_end` index the document's cleaned text, `char_start/char_end` its
+    original text; `sentences` are spans within `text`.
+    """
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    ordinal: int
+    kind: ChunkKind
+    section: str
+    text: str
+    clean_start: int
+    clean_end: int
+    char_start: int
+    char_end: int
+    page: int | None
+    page_end: int | None
+    sentences: tuple[tuple[int, int], ...]
+    links: tuple[str, ...]
+
+    @property
+    def word_count(self) -> int:
+        """Number of whitespace-separated words."""
+        return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    start: int
+    end: int
+    words: int
+    opens_block: bool
+    section: str
+    kind: ChunkKind
+
+
+def chunk_document(
+    document: Document, cleaned: CleanText, options: ChunkingOptions | None = None
+) -> list[Chunk]:
+    """Cut a cleaned document into chunks, in document order."""
+    options = options or ChunkingOptions()
+    groups = _group_units(_units(cleaned), options)
+    chunks: list[Chunk] = []
+    seen_ids: set[str] = set()
+    for units in groups:
+        chunk = _make_chunk(document, cleaned, units, len(chunks), seen_ids)
+        if chunk is not None:
+            chunks.append(chunk)
+    return chunks
+
+
+def _units(cleaned: CleanText) -> list[_Unit]:
+    """Sentences (or word windows of over-long sentences) with their section."""
+    headings: list[tuple[int, str]] = []
+    units: list[_Unit] = []
+    for block in cleaned.blocks:
+        text = cleaned.text[block.start : block.end]
+        if block.kind == "heading":
+            headings = [(lvl, t) for lvl, t in headings if lvl < block.level]
+            headings.append((block.level, text))
+            continue
+        kind: ChunkKind = "footnote" if block.kind == "footnote" else "body"
+        section = (
+            FOOTNOTE_SECTION if kind == "footnote" else SECTION_SEPARATOR.join(t for _, t in headings)
+        )
+        units.extend(_block_units(block, text, section, kind))
+    return units
+
+
+def _block_units(block: Block, text: str, section: str, kind: ChunkKind) -> list[_Unit]:
+    units = []
+    for s_start, s_end in split_sentences(text):
+        words = len(text[s_start:s_end].split())
+        units.append(
+            _Unit(
+                start=block.start + s_start,
+                end=block.start + s_end,
+                words=words,
+                opens_block=not units,
+                section=section,
+                kind=kind,
+            )
+        )
+    return units
+
+
+def _group_units(units: list[_Unit], options: ChunkingOptions) -> list[list[_Unit]]:
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    words = 0
+    for unit in units:
+        section_changes = bool(current) and (
+            unit.section != current[-1].section or unit.kind != current[-1].kind
+        )
+        if current and (
+            (section_changes and (words >= options.min_words or unit.kind != current[-1].kind))
+            or (unit.opens_block and words >= options.target_words)
+            or (words + unit.words > options.max_words and words >= options.min_words)
+        ):
+            groups.append(current)
+            current, words = [], 0
+        current.append(unit)
+        words += unit.words
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _make_chunk(
+    document: Document,
+    cleaned: CleanText,
+    units: list[_Unit],
+    ordinal: int,
+    seen_ids: set[str],
+) -> Chunk | None:
+    start, end = units[0].start, units[-1].end
+    text = cleaned.text[start:end]
+    if not text.strip():
+        return None
+    char_start, char_end = cleaned.original_span(start, end)
+    chunk_id = _chunk_id(document.doc_id, text, seen_ids)
+    links = tuple(dict.fromkeys(link.url for link in cleaned.links if start <= link.position < end))
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=document.doc_id,
+        title=document.meta.title,
+        ordinal=ordinal,
+        kind=units[0].kind,
+        section=units[0].section,
+        text=text,
+        clean_start=start,
+        clean_end=end,
+        char_start=char_start,
+        char_end=char_end,
+        page=document.page_at(char_start),
+        page_end=document.page_at(max(char_end - 1, char_start)),
+        sentences=tuple(_sentence_spans(units, start)),
+        links=links,
+    )
+
+
+def _sentence_spans(units: list[_Unit], offset: int) -> list[tuple[int, int]]:
+    return [(u.start - offset, u.end - offset) for u in units]
+
+
+def _chunk_id(doc_id: str, text: str, seen: set[str]) -> str:
+    """A content hash, so an unchanged document keeps its chunk ids across rebuilds."""
+    digest = hashlib.sha256(f"{doc_id}\x00{' '.join(text.split())}".encode()).hexdigest()
+    chunk_id = f"{doc_id}:{digest[:12]}"
+    n = 1
+    while chunk_id in seen:  # identical passages in one document: number the later ones
+        n += 1
+        chunk_id = f"{doc_id}:{digest[:12]}-{n}"
+    seen.add(chunk_id)
+    return chunk_id

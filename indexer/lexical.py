@@ -1,0 +1,140 @@
+"""The lexical side of the index: Dutch analysis and BM25 (bm25s).
+
+Text is lower-cased, stripped of diacritics, split into words, stop words removed, compounds
+split into their known parts ("leerplichtontheffing" also yields "leerplicht" and
+"ontheffing") and Snowball-stemmed. Queries go through the same analyser, with the same
+vocabulary of known words, so both sides agree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+import Stemmer
+from bm25s.stopwords import STOPWORDS_DUTCH
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_MIN_PART = 4
+_MIN_COMPOUND = 9
+_LINKERS = ("s", "e", "en")
+VOCABULARY_FILE = "vocabulary.json"
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics ("geïntegreerd" → "geintegreerd")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, stop words included."""
+    return _TOKEN.findall(fold(text))
+
+
+class DutchAnalyzer:
+    """Turns text into BM25 terms; knows the corpus vocabulary for compound splitting.
+
+    Usage:
+        analyzer = DutchAnalyzer.from_texts(["leerplicht en ontheffing", "leerplichtontheffing"])
+        analyzer.terms("leerplichtontheffing")   # ['leerplichtontheff', 'leerplicht', 'ontheff']
+    """
+
+    def __init__(self, vocabulary: Iterable[str] = ()) -> None:
+        self.vocabulary = frozenset(vocabulary)
+        self._stemmer = Stemmer.Stemmer("dutch")
+        self._stopwords = frozenset(STOPWORDS_DUTCH)
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], *, min_count: int = 2) -> DutchAnalyzer:
+        """Learn the vocabulary (words seen at least `min_count` times) from the corpus."""
+        counts = Counter(w for text in texts for w in words(text))
+        return cls(w for w, n in counts.items() if n >= min_count and len(w) >= _MIN_PART)
+
+    @classmethod
+    def load(cls, directory: Path) -> DutchAnalyzer:
+        """Read the vocabulary saved by `save`."""
+        return cls(json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8")))
+
+    def save(self, directory: Path) -> None:
+        """Write the vocabulary next to the BM25 files."""
+        (directory / VOCABULARY_FILE).write_text(
+            json.dumps(sorted(self.vocabulary), ensure_ascii=False), encoding="utf-8"
+        )
+
+    def terms(self, text: str) -> list[str]:
+        """Stemmed terms of a text, with the parts of split compounds after each compound."""
+        out: list[str] = []
+        for word in words(text):
+            if word in self._stopwords:
+                continue
+            out.append(word)
+            out.extend(self.split_compound(word))
+        return list(self._stemmer.stemWords(out))
+
+    def split_compound(self, word: str) -> tuple[str, ...]:
+        """The two known parts of a compound word, or () when it is not one."""
+        return _split(word, self.vocabulary)
+
+
+@lru_cache(maxsize=65536)
+def _split(word: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
+    if len(word) < _MIN_COMPOUND:
+        return ()
+    best: tuple[str, ...] = ()
+    best_score = 0
+    for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        head, tail = word[:i], word[i:]
+        if tail not in vocabulary:
+            continue
+        for linker in ("", *_LINKERS):
+            if linker and not head.endswith(linker):
+                continue
+            stem = head[: len(head) - len(linker)] if linker else head
+            if len(stem) >= _MIN_PART and stem in vocabulary and min(len(stem), len(tail)) > best_score:
+                best, best_score = (stem, tail), min(len(stem), len(tail))
+    return best
+
+
+class LexicalIndex:
+    """BM25 over chunk texts; `scores` gives every chunk's score for a query."""
+
+    def __init__(self, analyzer: DutchAnalyzer, bm25: bm25s.BM25) -> None:
+        self.analyzer = analyzer
+        self._bm25 = bm25
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        """Index `texts`; row i of the index is text i."""
+        analyzer = DutchAnalyzer.from_texts(texts)
+        bm25 = bm25s.BM25()
+        bm25.index([analyzer.terms(t) for t in texts], show_progress=False)
+        return cls(analyzer, bm25)
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        """Load an index written by `save`."""
+        bm25 = bm25s.BM25.load(str(directory), mmap=False, show_progress=False, verbosity=0)
+        return cls(DutchAnalyzer.load(directory), bm25)
+
+    def save(self, directory: Path) -> None:
+        """Write the BM25 matrices and the vocabulary into `directory`."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self._bm25.save(str(directory), show_progress=False)
+        self.analyzer.save(directory)
+
+    def scores(self, query: str | Sequence[str]) -> npt.NDArray[np.float32]:
+        """BM25 score of every indexed text for a query (text, or terms already analysed)."""
+        terms = self.analyzer.terms(query) if isinstance(query, str) else list(query)
+        known = [t for t in terms if t in self._bm25.vocab_dict]
+        if not known:
+            return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
