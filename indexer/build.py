@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import time
@@ -27,6 +28,9 @@ from indexer.store import (
 )
 
 logger = logging.getLogger(__name__)
+# The code that turns files into chunks and index text; the index is stale when it changes.
+_PIPELINE_FILES = ("documents.py", "cleaning.py", "sentences.py", "chunking.py", "lexical.py",
+                   "build.py")
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
 """Given the number of passages to embed, returns a callback taking each batch's size."""
@@ -54,6 +58,14 @@ def passage_for_bm25(chunk: Chunk) -> str:
     return f"{chunk.section}\n{chunk.text}"
 
 
+def pipeline_fingerprint() -> str:
+    """A hash of the code that turns files into chunks: a change to it makes the index stale."""
+    digest = hashlib.sha256()
+    for name in _PIPELINE_FILES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def is_up_to_date(settings: IndexSettings, sources: Sequence[SourceFile]) -> bool:
     """Whether the published index was built from exactly these files with these settings."""
     manifest = read_manifest(settings.index_dir)
@@ -65,6 +77,7 @@ def is_up_to_date(settings: IndexSettings, sources: Sequence[SourceFile]) -> boo
         and manifest.embedder_model == settings.embedder_model
         and manifest.vector_index == settings.vector_index
         and manifest.chunking == _chunking_fields(settings)
+        and manifest.pipeline == pipeline_fingerprint()
     )
 
 
@@ -121,6 +134,7 @@ def build_index(
                 "build_seconds": round(time.perf_counter() - started, 2),
                 "embedded": embedded,
                 "sources": {s.doc_id: s.sha256 for s in sources},
+                "pipeline": pipeline_fingerprint(),
             },
         )
         publish(build_dir, settings.index_dir)

@@ -9,6 +9,7 @@ table row, say) is longer than a whole chunk.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -79,7 +80,7 @@ def chunk_document(
 ) -> list[Chunk]:
     """Cut a cleaned document into chunks, in document order."""
     options = options or ChunkingOptions()
-    groups = _group_units(_units(cleaned), options)
+    groups = _group_units(cleaned.text, _units(cleaned, options), options)
     chunks: list[Chunk] = []
     seen_ids: set[str] = set()
     for units in groups:
@@ -89,7 +90,7 @@ def chunk_document(
     return chunks
 
 
-def _units(cleaned: CleanText) -> list[_Unit]:
+def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
     """Sentences (or word windows of over-long sentences) with their section."""
     headings: list[tuple[int, str]] = []
     units: list[_Unit] = []
@@ -97,50 +98,63 @@ def _units(cleaned: CleanText) -> list[_Unit]:
         text = cleaned.text[block.start : block.end]
         if block.kind == "heading":
             headings = [(lvl, t) for lvl, t in headings if lvl < block.level]
-            headings.append((block.level, text))
+            headings.append((block.level, text.lstrip(". ")))  # ". Titel": digits lost
             continue
         kind: ChunkKind = "footnote" if block.kind == "footnote" else "body"
         section = (
             FOOTNOTE_SECTION if kind == "footnote" else SECTION_SEPARATOR.join(t for _, t in headings)
         )
-        units.extend(_block_units(block, text, section, kind))
+        units.extend(_block_units(block, text, section, kind, options.max_words))
     return units
 
 
-def _block_units(block: Block, text: str, section: str, kind: ChunkKind) -> list[_Unit]:
-    units = []
+def _block_units(block: Block, text: str, section: str, kind: ChunkKind,
+                 max_words: int) -> list[_Unit]:
+    units: list[_Unit] = []
     for s_start, s_end in split_sentences(text):
-        words = len(text[s_start:s_end].split())
-        units.append(
-            _Unit(
-                start=block.start + s_start,
-                end=block.start + s_end,
-                words=words,
-                opens_block=not units,
-                section=section,
-                kind=kind,
+        for start, end in _windows(text, s_start, s_end, max_words):
+            units.append(
+                _Unit(
+                    start=block.start + start,
+                    end=block.start + end,
+                    words=len(text[start:end].split()),
+                    opens_block=not units,
+                    section=section,
+                    kind=kind,
+                )
             )
-        )
     return units
 
 
-def _group_units(units: list[_Unit], options: ChunkingOptions) -> list[list[_Unit]]:
+def _windows(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """The sentence itself, or word windows of it when it is longer than a whole chunk."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) <= max_words:
+        return [(start, end)]
+    return [
+        (start + words[i].start(), start + words[min(i + max_words, len(words)) - 1].end())
+        for i in range(0, len(words), max_words)
+    ]
+
+
+def _group_units(text: str, units: list[_Unit], options: ChunkingOptions) -> list[list[_Unit]]:
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
-    words = 0
+    words = 0  # words of the text the current group spans, headings within it included
     for unit in units:
+        grown = len(text[current[0].start : unit.end].split()) if current else unit.words
         section_changes = bool(current) and (
             unit.section != current[-1].section or unit.kind != current[-1].kind
         )
         if current and (
             (section_changes and (words >= options.min_words or unit.kind != current[-1].kind))
             or (unit.opens_block and words >= options.target_words)
-            or (words + unit.words > options.max_words and words >= options.min_words)
+            or grown > options.max_words
         ):
             groups.append(current)
-            current, words = [], 0
+            current, grown = [], unit.words
         current.append(unit)
-        words += unit.words
+        words = grown
     if current:
         groups.append(current)
     return groups

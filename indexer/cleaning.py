@@ -26,10 +26,11 @@ _PUNCT_ONLY = re.compile(r"^[\s\W\d_]*$")
 _TOC_LINE = re.compile(r"\.{4,}\s*\d*\s*$|…{2,}\s*\d*\s*$")
 _BULLET = re.compile(r"^\s*(?:[•▪●◦○■□➢►\uf0b7\uf0a7\-–*]|o(?=\s))\s+\S")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[a-zA-Z])[.)]\s+\S")
-_FOOTNOTE = re.compile(r"^\s*\d{1,2}\s{2,}[A-Z(‘“'\"]")
-# After a break, "10 Hierbij kan ..." is a footnote too when the line is long (not a heading).
-_LOOSE_FOOTNOTE = re.compile(r"^\s*\d{1,2}\s[A-Z]\S*\s.{40,}")
-_SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])")
+# "12 Kamerbrief ..." at a break or after a finished sentence: a footnote. Section numbers
+# in these documents carry a dot ("1. Aanleiding", "1.1 Inleiding"), footnote numbers do not.
+_FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+[A-Z(‘“'\"]")
+# "2.1 Titel", and ". Titel" / ". . Titel" where extraction lost the digits of the number.
+_SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\.?\s+(?=[A-Z])")
 _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
 _WORD = re.compile(r"\S+")
 _SUSPENDED_COMPOUND_NEXT = {"en", "of", "tot", "noch", "dan", "als"}
@@ -171,12 +172,15 @@ def _drop_defects(lines: list[_Line]) -> tuple[list[_Line | None], list[_Line]]:
     return kept, links
 
 
-def _line_kind(line: _Line, next_line: _Line | None) -> tuple[BlockKind | None, int]:
-    """The kind of block a line starts, or None for a continuation line."""
+def _line_kind(
+    line: _Line, next_line: _Line | None, next_content: _Line | None
+) -> tuple[BlockKind | None, int]:
+    """The kind of block a line starts, or None for a continuation line.
+
+    `next_line` is None when a break follows; `next_content` is the next line with text.
+    """
     stripped = line.text.strip()
-    if _FOOTNOTE.match(line.text):
-        return "footnote", 0
-    heading_level = _heading_level(stripped, next_line)
+    heading_level = _heading_level(stripped, next_line, next_content)
     if heading_level:
         return "heading", heading_level
     if _BULLET.match(line.text) or _NUMBERED.match(line.text):
@@ -184,20 +188,21 @@ def _line_kind(line: _Line, next_line: _Line | None) -> tuple[BlockKind | None, 
     return None, 0
 
 
-def _heading_level(stripped: str, next_line: _Line | None) -> int:
+def _heading_level(stripped: str, next_line: _Line | None, next_content: _Line | None) -> int:
     words = stripped.split()
     if not words or len(stripped) > 90 or len(words) > 12:
         return 0
     if _TERMINAL.search(stripped) or stripped.endswith((",", "-")):
         return 0
-    if next_line is not None and next_line.text.strip()[:1].islower():
-        return 0  # the sentence continues on the next line
+    if next_content is not None and next_content.text.strip()[:1].islower():
+        return 0  # the sentence continues on the next line (or after a page break)
     letters = [c for c in stripped if c.isalpha()]
     if len(letters) >= 4 and all(c.isupper() for c in letters):
         return 1
     numbered = _SECTION_NUMBER.match(stripped)
     if numbered:
-        return numbered.group(1).count(".") + 1
+        number = numbered.group(1)
+        return number.count(".") + (0 if number.startswith(".") else 1)
     if stripped[0].isupper() and len(words) <= 8 and next_line is None:
         return 3
     return 0
@@ -208,14 +213,24 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
     blocks: list[_PendingBlock] = []
     current: _PendingBlock | None = None
     broken = False  # a None (break) was seen since the last line
+    next_content: list[_Line | None] = [None] * len(lines)
+    following: _Line | None = None
+    for i in range(len(lines) - 1, -1, -1):
+        next_content[i] = following
+        line = lines[i]
+        if line is not None and not _FOOTNOTE.match(line.text):  # footnotes interrupt text
+            following = line
     for i, line in enumerate(lines):
         if line is None:
             broken = True
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        kind, level = _line_kind(line, nxt)
-        if kind is None and broken and _LOOSE_FOOTNOTE.match(line.text):
-            kind = "footnote"
+        kind, level = _line_kind(line, nxt, next_content[i])
+        if _FOOTNOTE.match(line.text) and (
+            broken or current is None or current.kind == "footnote"
+            or _TERMINAL.search(current.lines[-1].text.rstrip())
+        ):
+            kind, level = "footnote", 0
         if current is not None and current.kind == "footnote" and kind is None and not broken:
             current.lines.append(line)
         elif kind is None and current is not None and current.kind != "heading" and (

@@ -129,7 +129,10 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         """The model's output dimension."""
-        return int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None)
+        if dimension is None:  # sentence-transformers < 5.2
+            dimension = self._model.get_sentence_embedding_dimension
+        return int(dimension())
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         """Embed with the model's document prompt, if it defines one."""

@@ -69,6 +69,7 @@ class Manifest:
     chunking: dict[str, int]
     documents: dict[str, DocumentEntry]
     sources: dict[str, str]  # sha256 of every file seen, read or skipped
+    pipeline: str  # fingerprint of the code that made the chunks
     skipped: dict[str, str]
     files: dict[str, str]
     chunk_count: int

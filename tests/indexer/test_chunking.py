@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from indexer.chunking import Chunk, ChunkingOptions, chunk_document
+from indexer.cleaning import clean
+from indexer.documents import discover, read_document
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+SOURCES = {s.doc_id: s for s in discover(CORPUS)}
+
+
+def _chunks(doc_id: str, options: ChunkingOptions | None = None) -> list[Chunk]:
+    document = read_document(SOURCES[doc_id])
+    return chunk_document(document, clean(document.text), options)
+
+
+def _sentences(chunks: list[Chunk]) -> Counter[str]:
+    return Counter(
+        " ".join(c.text[a:b].split()) for c in chunks for a, b in c.sentences
+    )
+
+
+def test_handreiking_passages_never_repeat_a_sentence() -> None:
+    counts = _sentences(_chunks("samen-naar-school-handreiking"))
+    repeated = [s for s, n in counts.items() if n > 1 and len(s.split()) >= 6]
+    assert repeated == []
+
+
+@pytest.mark.parametrize("doc_id", sorted(SOURCES))
+def test_chunk_ids_are_stable_across_runs(doc_id: str) -> None:
+    assert [c.chunk_id for c in _chunks(doc_id)] == [c.chunk_id for c in _chunks(doc_id)]
+
+
+@pytest.mark.parametrize("doc_id", sorted(SOURCES))
+def test_chunks_read_well_as_citations(doc_id: str) -> None:
+    chunks = _chunks(doc_id)
+    sizes = [c.word_count for c in chunks]
+    assert max(sizes) <= 200
+    # Only a document's last passage or a short section may fall below the minimum.
+    assert sum(size < 40 for size in sizes) <= max(1, len(chunks) // 10)
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
+
+
+def test_chunks_end_at_sentence_ends_where_the_text_has_them() -> None:
+    chunks = _chunks("samen-naar-school-handreiking")
+    endings = [bool(re.search(r"[.!?:;)’”\"]$", c.text)) for c in chunks]
+    assert sum(endings) >= 0.85 * len(chunks)
+
+
+def test_chunk_spans_point_back_into_the_original_text() -> None:
+    document = read_document(SOURCES["werkagenda-inclusief-onderwijs-2035"])
+    for chunk in chunk_document(document, clean(document.text)):
+        first_word = chunk.text.split()[0]
+        original = document.text[chunk.char_start : chunk.char_end]
+        assert original.lstrip().startswith(first_word.rstrip("-"))
+        assert chunk.char_start < chunk.char_end
+
+
+def test_headings_become_the_section_of_the_chunks_below_them() -> None:
+    chunks = _chunks("plan-passend-onderwijs-brunssum")
+    sections = {c.section for c in chunks}
+    assert any(s.startswith("1. Projectdefinitie › 1.1 Inleiding") for s in sections)
+
+
+def test_smaller_options_make_more_and_smaller_chunks() -> None:
+    small = _chunks("samen-naar-school-handreiking", ChunkingOptions(min_words=30, max_words=80))
+    default = _chunks("samen-naar-school-handreiking")
+    assert len(small) > len(default)
+    assert max(c.word_count for c in small) <= 80

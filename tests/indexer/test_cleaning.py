@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.cleaning import clean
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def _block_texts(text: str) -> list[tuple[str, str]]:
+    cleaned = clean(text)
+    return [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+
+
+def test_words_hyphenated_over_a_line_break_are_joined() -> None:
+    cleaned = clean("De samenwerkings-\nverbanden maken afspraken.\n")
+    assert cleaned.text == "De samenwerkingsverbanden maken afspraken."
+
+
+def test_suspended_compounds_and_real_hyphens_are_kept() -> None:
+    cleaned = clean("binnen de huidige wet-\nen regelgeving in Zuid-\nLimburg.\n")
+    assert cleaned.text == "binnen de huidige wet- en regelgeving in Zuid- Limburg."
+
+
+def test_url_lines_become_links_and_leave_the_text() -> None:
+    cleaned = clean("Zie de website voor meer.\nhttps://www.example.nl/pagina\n")
+    assert "https" not in cleaned.text
+    assert [link.url for link in cleaned.links] == ["https://www.example.nl/pagina"]
+
+
+def test_a_line_repeated_after_a_page_break_is_dropped() -> None:
+    text = (
+        "Kinderen met een beperking krijgen een kans om te leren.\n\n"
+        "Daarna volgt een nieuwe alinea.\n\f"
+        "Kinderen met een beperking krijgen een kans om te leren.\n"
+    )
+    cleaned = clean(text)
+    assert cleaned.text.count("Kinderen met een beperking") == 1
+
+
+def test_page_numbers_and_toc_leaders_are_dropped() -> None:
+    cleaned = clean("Inhoud .......... 3\nEen echte zin.\n12\n")
+    assert cleaned.text == "Een echte zin."
+
+
+def test_footnotes_move_after_the_body_and_the_sentence_they_broke_is_joined() -> None:
+    text = (
+        "Het schoolbestuur bepaalt of het kind wordt\n"
+        "\n"
+        "4  Zie artikel 40 van de wet.\n"
+        "\n"
+        "toegelaten tot de school.\n"
+    )
+    blocks = _block_texts(text)
+    assert blocks[0] == ("paragraph", "Het schoolbestuur bepaalt of het kind wordt toegelaten tot de school.")
+    assert blocks[-1] == ("footnote", "4 Zie artikel 40 van de wet.")
+
+
+def test_headings_bullets_and_numbered_sections_are_recognised() -> None:
+    text = "1.1 Inleiding\nDe tekst begint hier.\n\n• eerste punt\n• tweede punt\n"
+    kinds = [kind for kind, _ in _block_texts(text)]
+    assert kinds == ["heading", "paragraph", "item", "item"]
+
+
+def test_every_cleaned_character_maps_to_the_same_character_of_the_original() -> None:
+    for path in sorted(CORPUS.glob("*.txt")):
+        original = path.read_text(encoding="utf-8")
+        cleaned = clean(original)
+        assert len(cleaned.origin) == len(cleaned.text) + 1
+        for i, char in enumerate(cleaned.text):
+            if not char.isspace():
+                assert original[cleaned.origin[i]] == char, (path.name, i)
+
+
+def test_handreiking_repeated_fragments_occur_once() -> None:
+    original = (CORPUS / "samen-naar-school-handreiking.txt").read_text(encoding="utf-8")
+    cleaned = clean(original).text
+    for fragment in (
+        "Normaliseren en omarmen van diversiteit",
+        "onderwijs met zorg op maat wordt geboden aan kinderen",
+        "Om formeel deel te kunnen nemen aan het onderwijs",
+    ):
+        assert original.count(fragment) == 2
+        assert cleaned.count(fragment) == 1
