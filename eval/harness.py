@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Protocol, get_args
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from eval import metrics
 from eval.questions import Question
 from eval.relevance import Span, covered_quotes, relevant_chunk_ids
+from indexer.documents import discover, read_document
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ RelevanceMode = Literal["exhaustive", "pooled"]
 RECALL_CUTOFFS = (1, 3, 5, 10)
 QUOTE_RECALL_CUTOFF = 5
 RANK_CUTOFF = 10  # for mrr@10 and ndcg@10
+_PROGRESS_EVERY = 10
 METRIC_KEYS = (
     "recall@1",
     "recall@3",
@@ -183,11 +186,11 @@ class EngineLike(Protocol):
     """The in-process engine: `assistant.engine.Engine`."""
 
     def search(  # noqa: D102
-        self, query: str, k: int = ..., mode: RetrieverName = ...
+        self, query: str, *, k: int = ..., mode: RetrieverName = ...
     ) -> Sequence[HitLike]: ...
 
     def ask(  # noqa: D102
-        self, question: str, history: Sequence[str] = ..., mode: RetrieverName = ...
+        self, question: str, history: Sequence[str] = ..., *, mode: RetrieverName = ...
     ) -> AnswerLike: ...
 
     def document_text(self, doc_id: str) -> str: ...  # noqa: D102
@@ -219,12 +222,14 @@ class EngineBackend:
 
     Args:
         engine: An `assistant.engine.Engine` (anything with its `search`, `ask` and
-            `document_text`). If it also has `chunks()` listing every chunk of the index,
-            relevant sets are exhaustive.
+            `document_text`).
+        chunks: Every chunk of the engine's index (e.g. `IndexStore.chunks`), which makes
+            relevant sets exhaustive; None pools them from the run.
     """
 
-    def __init__(self, engine: EngineLike) -> None:
+    def __init__(self, engine: EngineLike, chunks: Sequence[ChunkLike] | None = None) -> None:
         self._engine = engine
+        self._chunks = chunks
 
     def search(self, query: str, k: int, retriever: RetrieverName) -> list[Passage]:
         """The top k passages for a query, best first."""
@@ -250,12 +255,10 @@ class EngineBackend:
             return None
 
     def all_chunks(self) -> list[Passage] | None:
-        """Every chunk of the index if the engine has `chunks()`, else None."""
-        chunks = getattr(self._engine, "chunks", None)
-        if chunks is None:
+        """Every chunk of the index if they were given, else None."""
+        if self._chunks is None:
             return None
-        listed: Iterable[ChunkLike] = chunks() if callable(chunks) else chunks
-        return [_passage_from_chunk(chunk) for chunk in listed]
+        return [_passage_from_chunk(chunk) for chunk in self._chunks]
 
 
 class _PassageModel(BaseModel):
@@ -306,6 +309,8 @@ class HttpBackend:
     Args:
         url: The service's base URL, e.g. `http://127.0.0.1:8000`.
         document_texts: Gives a document's original text by id, or None when unknown.
+        chunks: Every chunk of the service's index, which makes relevant sets exhaustive;
+            None pools them from the run.
         timeout: Seconds to wait for one request.
         client: An httpx client to use instead of a new one (tests).
     """
@@ -315,11 +320,13 @@ class HttpBackend:
         url: str,
         document_texts: Callable[[str], str | None],
         *,
+        chunks: Sequence[ChunkLike] | None = None,
         timeout: float = 120.0,
         client: httpx.Client | None = None,
     ) -> None:
         self._base = url.rstrip("/")
         self._texts = document_texts
+        self._chunks = chunks
         self._client = client or httpx.Client(timeout=timeout)
 
     def __enter__(self) -> HttpBackend:
@@ -374,9 +381,33 @@ class HttpBackend:
         """The original text of a document from the corpus folder, or None."""
         return self._texts(doc_id)
 
-    def all_chunks(self) -> None:
-        """The API does not list chunks: relevant sets are pooled."""
-        return None
+    def all_chunks(self) -> list[Passage] | None:
+        """Every chunk of the index if they were given (the API does not list them), else None."""
+        if self._chunks is None:
+            return None
+        return [_passage_from_chunk(chunk) for chunk in self._chunks]
+
+
+def corpus_document_texts(corpus_dir: Path) -> Callable[[str], str | None]:
+    """Original document texts read from a corpus folder, as the indexer reads them.
+
+    The folder is listed at once; each document is read on first use.
+
+    Raises:
+        CorpusError: The corpus folder does not exist.
+    """
+    sources = {source.doc_id: source for source in discover(corpus_dir)}
+    cache: dict[str, str] = {}
+
+    def text(doc_id: str) -> str | None:
+        source = sources.get(doc_id)
+        if source is None:
+            return None
+        if doc_id not in cache:
+            cache[doc_id] = read_document(source).text
+        return cache[doc_id]
+
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,6 +500,7 @@ def run_evaluation(
     k: int = 10,
     questions_path: Path | str | None = None,
     index: Mapping[str, Any] | None = None,
+    warm_up: bool = True,
 ) -> EvaluationReport:
     """Run every question through every retriever and score the results.
 
@@ -479,6 +511,8 @@ def run_evaluation(
         k: Passages retrieved per question.
         questions_path: The question file, recorded in the report.
         index: Build information of the index, recorded in the report.
+        warm_up: Answer the first question once, untimed, per retriever before measuring, so
+            that loading models and caches does not count as latency.
 
     Returns:
         The report.
@@ -493,7 +527,15 @@ def run_evaluation(
     unknown = [r for r in retrievers if r not in RETRIEVERS]
     if unknown:
         raise ValueError(f"unknown retriever(s) {unknown}; choose from {list(RETRIEVERS)}")
-    observed = {r: [observe(backend, q, r, k) for q in questions] for r in retrievers}
+    observed: dict[RetrieverName, list[Observation]] = {}
+    for retriever in retrievers:
+        observed[retriever] = []
+        if warm_up and questions:
+            backend.ask(questions[0].question, retriever)
+        for number, question in enumerate(questions, start=1):
+            observed[retriever].append(observe(backend, question, retriever, k))
+            if number % _PROGRESS_EVERY == 0 or number == len(questions):
+                logger.info("%s: %d/%d questions", retriever, number, len(questions))
     catalog = backend.all_chunks()
     relevance: RelevanceMode = "pooled" if catalog is None else "exhaustive"
     if catalog is None:
@@ -608,7 +650,7 @@ def summarise(results: Sequence[QuestionResult], k: int) -> Summary:
 
     values: dict[str, float | None] = {}
     for cutoff in RECALL_CUTOFFS:
-        values[f"recall@{cutoff}"] = at(cutoff, lambda r, c=cutoff: _success(r, c))
+        values[f"recall@{cutoff}"] = at(cutoff, partial(_success, cutoff=cutoff))
     values[f"quote_recall@{QUOTE_RECALL_CUTOFF}"] = at(
         QUOTE_RECALL_CUTOFF,
         lambda r: metrics.quote_recall_at_k(

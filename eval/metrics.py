@@ -126,7 +126,7 @@ def mean(values: Iterable[float | None]) -> float | None:
 
 
 def ratio(numerator: int, denominator: int) -> float | None:
-    """numerator / denominator, or None when the denominator is 0."""
+    """The quotient numerator / denominator, or None when the denominator is 0."""
     return numerator / denominator if denominator else None
 
 

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from eval.relevance import DocumentTexts, Evidence, QuoteLocator
 
@@ -147,7 +153,10 @@ def load_questions(path: Path, texts: DocumentTexts) -> tuple[Question, ...]:
             errors.append(LineError(number, str(exc)))
             continue
         if question.id in seen:
-            errors.append(LineError(number, f"duplicate id {question.id!r} (line {seen[question.id]})"))
+            first = seen[question.id]
+            errors.append(
+                LineError(number, f"duplicate id {question.id!r} (first on line {first})")
+            )
             continue
         seen[question.id] = number
         questions.append(question)

@@ -76,8 +76,8 @@ def collapse_whitespace(text: str) -> str:
 def collapse_with_origin(text: str) -> CollapsedText:
     """Collapse whitespace runs of `text` to one space, keeping the offset map to `text`.
 
-    Unlike `collapse_whitespace` the ends are not stripped: a leading or trailing run becomes
-    one space, exactly as `re.sub(r"\\s+", " ", text)` does.
+    Unlike `collapse_whitespace` the ends are not stripped: a leading or trailing whitespace
+    run becomes one space, as with the question-set README's normalisation.
     """
     parts: list[str] = []
     origin: list[int] = []

@@ -168,8 +168,10 @@ def render_markdown(report: EvaluationReport, plot: str | None = None) -> str:
     out += ["", "## Summary", ""]
     out += _table(
         ["metric", *names],
-        [[key, *(format_value(key, r.summary.metrics[key]) for r in report.runs)] for key in
-         METRIC_KEYS],
+        [
+            [key, *(format_value(key, r.summary.metrics[key]) for r in report.runs)]
+            for key in METRIC_KEYS
+        ],
     )
     for title, groups in (
         ("topic", lambda run: run.by_topic),
@@ -228,15 +230,18 @@ def _group_table(
 
 def _misses(run: RetrieverRun, cutoff: int) -> list[str]:
     misses = [
-        r for r in run.results
+        r
+        for r in run.results
         if r.question.answerable and (r.first_relevant_rank or cutoff + 1) > cutoff
     ]
     answerable = sum(r.question.answerable for r in run.results)
     out = ["", f"### {run.retriever}: {len(misses)} of {answerable} answerable questions", ""]
+    if not misses:
+        return [*out, "None."]
     for result in misses:
         question = result.question
         rank = result.first_relevant_rank
-        found = f"first relevant at rank {rank}" if rank else "no relevant passage returned"
+        found = f"first relevant at rank {rank}" if rank else "none relevant returned"
         out.append(
             f"- **{question.id}** ({question.audience}, {question.topic}; {found}): "
             f"{_inline(question.question)}"
@@ -255,7 +260,7 @@ def _abstention_errors(run: RetrieverRun) -> list[str]:
     wrong = [r for r in run.results if not r.abstained_correctly]
     out = ["", f"### {run.retriever}: {len(wrong)} of {len(run.results)} questions", ""]
     if not wrong:
-        return out
+        return [*out, "None."]
     rows = [
         [
             r.question.id,

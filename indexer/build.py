@@ -29,8 +29,14 @@ from indexer.store import (
 
 logger = logging.getLogger(__name__)
 # The code that turns files into chunks and index text; the index is stale when it changes.
-_PIPELINE_FILES = ("documents.py", "cleaning.py", "sentences.py", "chunking.py", "lexical.py",
-                   "build.py")
+_PIPELINE_FILES = (
+    "documents.py",
+    "cleaning.py",
+    "sentences.py",
+    "chunking.py",
+    "lexical.py",
+    "build.py",
+)
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
 """Given the number of passages to embed, returns a callback taking each batch's size."""
@@ -161,8 +167,9 @@ def _read_and_chunk(
             skipped[source.doc_id] = exc.reason
             continue
         except Exception as exc:  # a parser bug on one odd file must not stop the build
-            logger.warning("Skipped %s: unexpected error (%s: %s)", source.path.name,
-                           type(exc).__name__, exc)
+            logger.warning(
+                "Skipped %s: unexpected error (%s: %s)", source.path.name, type(exc).__name__, exc
+            )
             skipped[source.doc_id] = f"unexpected error: {type(exc).__name__}"
             continue
         if not doc_chunks:
@@ -204,7 +211,9 @@ def _entries(documents: Sequence[Document], chunks: Sequence[Chunk]) -> dict[str
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     return {
         d.doc_id: DocumentEntry(
-            file=d.source.path.name, sha256=d.source.sha256, chunks=counts[d.doc_id],
+            file=d.source.path.name,
+            sha256=d.source.sha256,
+            chunks=counts[d.doc_id],
             pages=d.page_count,
         )
         for d in documents

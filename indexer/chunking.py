@@ -102,14 +102,17 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
             continue
         kind: ChunkKind = "footnote" if block.kind == "footnote" else "body"
         section = (
-            FOOTNOTE_SECTION if kind == "footnote" else SECTION_SEPARATOR.join(t for _, t in headings)
+            FOOTNOTE_SECTION
+            if kind == "footnote"
+            else SECTION_SEPARATOR.join(t for _, t in headings)
         )
         units.extend(_block_units(block, text, section, kind, options.max_words))
     return units
 
 
-def _block_units(block: Block, text: str, section: str, kind: ChunkKind,
-                 max_words: int) -> list[_Unit]:
+def _block_units(
+    block: Block, text: str, section: str, kind: ChunkKind, max_words: int
+) -> list[_Unit]:
     units: list[_Unit] = []
     for s_start, s_end in split_sentences(text):
         for start, end in _windows(text, s_start, s_end, max_words):

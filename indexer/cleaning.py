@@ -21,7 +21,9 @@ BlockKind = Literal["heading", "paragraph", "item", "footnote"]
 
 _URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_PAGE_NUMBER = re.compile(r"^\s*(?:pagina\s+)?\d{1,3}(?:\s*(?:/|van)\s*\d{1,3})?\s*$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:pagina\s+)?\d{1,3}(?:\s*(?:/|van)\s*\d{1,3})?\s*$", re.IGNORECASE
+)
 _PUNCT_ONLY = re.compile(r"^[\s\W\d_]*$")
 _TOC_LINE = re.compile(r"\.{4,}\s*\d*\s*$|…{2,}\s*\d*\s*$")
 _BULLET = re.compile(r"^\s*(?:[•▪●◦○■□➢►\uf0b7\uf0a7\-–*]|o(?=\s))\s+\S")
@@ -227,14 +229,19 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         kind, level = _line_kind(line, nxt, next_content[i])
         if _FOOTNOTE.match(line.text) and (
-            broken or current is None or current.kind == "footnote"
+            broken
+            or current is None
+            or current.kind == "footnote"
             or _TERMINAL.search(current.lines[-1].text.rstrip())
         ):
             kind, level = "footnote", 0
         if current is not None and current.kind == "footnote" and kind is None and not broken:
             current.lines.append(line)
-        elif kind is None and current is not None and current.kind != "heading" and (
-            not broken or _continues(current, line, blocks)
+        elif (
+            kind is None
+            and current is not None
+            and current.kind != "heading"
+            and (not broken or _continues(current, line, blocks))
         ):
             if broken and current.kind == "footnote":
                 current = _last_body_block(blocks)
@@ -306,7 +313,8 @@ def _anchor_links(
         if url is None:
             continue
         candidates = [
-            (first, b) for first, b in zip(block_first_line, blocks, strict=True)
+            (first, b)
+            for first, b in zip(block_first_line, blocks, strict=True)
             if first <= line.start
         ]
         position = max(candidates, key=lambda fb: fb[0])[1].end - 1 if candidates else 0

@@ -22,13 +22,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the indexer CLI; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs its own steps at DEBUG
-    overrides = {k: v for k, v in (("corpus_dir", getattr(args, "corpus", None)),
-                                   ("index_dir", args.index),
-                                   ("embedder", getattr(args, "embedder", None)),
-                                   ("embedder_model", getattr(args, "model", None))) if v}
+    overrides = {
+        k: v
+        for k, v in (
+            ("corpus_dir", getattr(args, "corpus", None)),
+            ("index_dir", args.index),
+            ("embedder", getattr(args, "embedder", None)),
+            ("embedder_model", getattr(args, "model", None)),
+        )
+        if v
+    }
     settings = IndexSettings(**overrides)
     try:
         if args.command == "build":
@@ -77,12 +84,16 @@ def _build(settings: IndexSettings, *, force: bool) -> int:
     for doc_id, reason in report.skipped.items():
         print(f"skipped {doc_id}: {reason}", file=sys.stderr)
     if report.up_to_date:
-        print(f"Index {settings.index_dir} is up to date ({manifest.chunk_count} passages from "
-              f"{len(manifest.documents)} documents); nothing to do.")
+        print(
+            f"Index {settings.index_dir} is up to date ({manifest.chunk_count} passages from "
+            f"{len(manifest.documents)} documents); nothing to do."
+        )
     else:
-        print(f"Built {settings.index_dir}: {manifest.chunk_count} passages from "
-              f"{len(manifest.documents)} documents in {report.seconds:.1f} s "
-              f"({report.embedded} passages embedded, the rest from the cache).")
+        print(
+            f"Built {settings.index_dir}: {manifest.chunk_count} passages from "
+            f"{len(manifest.documents)} documents in {report.seconds:.1f} s "
+            f"({report.embedded} passages embedded, the rest from the cache)."
+        )
     return EXIT_OK
 
 
@@ -99,9 +110,11 @@ def _stats(settings: IndexSettings) -> int:
         words = sum(c.word_count for c in store.chunks if c.doc_id == doc_id)
         total_words += words
         print(f"{doc_id:<42} {entry.chunks:>6} {entry.pages:>5} {words:>7}")
-    print(f"{'total: ' + str(len(manifest.documents)) + ' documents':<42} "
-          f"{manifest.chunk_count:>6} {sum(e.pages for e in manifest.documents.values()):>5} "
-          f"{total_words:>7}")
+    print(
+        f"{'total: ' + str(len(manifest.documents)) + ' documents':<42} "
+        f"{manifest.chunk_count:>6} {sum(e.pages for e in manifest.documents.values()):>5} "
+        f"{total_words:>7}"
+    )
     for doc_id, reason in manifest.skipped.items():
         print(f"skipped    {doc_id}: {reason}")
     return EXIT_OK

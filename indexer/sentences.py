@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 # Abbreviations that end in a full stop but do not end a sentence.
-_ABBREVIATIONS = frozenset(
-    """
-    bv bijv bv.d. d.w.z dwz e.d enz etc evt i.p.v ipv i.s.m ism incl m.b.t mbt m.n mn n.a.v nav
-    o.a oa o.b.v obv t.a.v tav t.b.v tbv t.o.v tov vgl z.g zgn zg art nr jl blz p pag ca resp
-    mr dr drs ing ir prof mevr dhr st max min excl afb tab hfst par lid
-    """.split()
-)
+# fmt: off
+_ABBREVIATIONS = frozenset((
+    "bv", "bijv", "bv.d.", "d.w.z", "dwz", "e.d", "enz", "etc", "evt", "i.p.v", "ipv",
+    "i.s.m", "ism", "incl", "m.b.t", "mbt", "m.n", "mn", "n.a.v", "nav", "o.a", "oa",
+    "o.b.v", "obv", "t.a.v", "tav", "t.b.v", "tbv", "t.o.v", "tov", "vgl", "z.g", "zgn",
+    "zg", "art", "nr", "jl", "blz", "p", "pag", "ca", "resp", "mr", "dr", "drs", "ing", "ir",
+    "prof", "mevr", "dhr", "st", "max", "min", "excl", "afb", "tab", "hfst", "par", "lid",
+))
+# fmt: on
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
 _BOUNDARY = re.compile(r"[.!?…]+['’”\")\]]*\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])|\n+")
 
@@ -28,8 +30,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for match in _BOUNDARY.finditer(text):
         if match.group().strip() and _ends_with_abbreviation(text, match.start()):
             continue
-        end = match.end() if not match.group().strip() else match.start() + len(
-            match.group().rstrip()
+        end = (
+            match.end()
+            if not match.group().strip()
+            else match.start() + len(match.group().rstrip())
         )
         if _LIST_NUMBER.match(text[start:end].strip()):
             continue  # "2." opens a list item: it belongs to the sentence after it

@@ -139,6 +139,7 @@ def write_index(
 
 def _vector_index(vectors: Vectors, kind: VectorIndexKind) -> Any:
     dim = int(vectors.shape[1])
+    index: Any
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efSearch = 128
@@ -156,9 +157,17 @@ def _write_sqlite(path: Path, documents: Sequence[Document], chunks: Sequence[Ch
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
-                    d.doc_id, d.meta.title, d.meta.publisher, d.meta.year, d.meta.date,
-                    d.meta.kind, d.meta.url, d.source.path.name, d.source.sha256,
-                    d.page_count, d.text,
+                    d.doc_id,
+                    d.meta.title,
+                    d.meta.publisher,
+                    d.meta.year,
+                    d.meta.date,
+                    d.meta.kind,
+                    d.meta.url,
+                    d.source.path.name,
+                    d.source.sha256,
+                    d.page_count,
+                    d.text,
                 )
                 for d in documents
             ],
@@ -167,9 +176,21 @@ def _write_sqlite(path: Path, documents: Sequence[Document], chunks: Sequence[Ch
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
-                    row, c.chunk_id, c.doc_id, c.ordinal, c.kind, c.section, c.text,
-                    c.clean_start, c.clean_end, c.char_start, c.char_end, c.page, c.page_end,
-                    json.dumps(c.sentences), json.dumps(c.links),
+                    row,
+                    c.chunk_id,
+                    c.doc_id,
+                    c.ordinal,
+                    c.kind,
+                    c.section,
+                    c.text,
+                    c.clean_start,
+                    c.clean_end,
+                    c.char_start,
+                    c.char_end,
+                    c.page,
+                    c.page_end,
+                    json.dumps(c.sentences),
+                    json.dumps(c.links),
                 )
                 for row, c in enumerate(chunks)
             ],
@@ -285,7 +306,8 @@ class IndexStore:
         if manifest.schema_version != SCHEMA_VERSION:
             raise IndexLoadError(
                 f"The index at {index_dir} has schema version {manifest.schema_version}, this "
-                f"program reads version {SCHEMA_VERSION}. Rebuild it with `python -m indexer build`."
+                f"program reads version {SCHEMA_VERSION}. "
+                "Rebuild it with `python -m indexer build`."
             )
         if verify:
             _verify_files(path, manifest)
@@ -294,15 +316,21 @@ class IndexStore:
             vectors = faiss.read_index(str(path / VECTORS), faiss.IO_FLAG_READ_ONLY)
             lexical = LexicalIndex.load(path / BM25_DIR)
         except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
-            raise IndexLoadError(f"The index at {index_dir} is damaged ({exc}). Rebuild it.") from exc
+            raise IndexLoadError(
+                f"The index at {index_dir} is damaged ({exc}). Rebuild it."
+            ) from exc
         if vectors.ntotal != len(chunks) or vectors.d != manifest.dim:
             raise IndexLoadError(
                 f"The index at {index_dir} is inconsistent: {vectors.ntotal} vectors of "
                 f"dimension {vectors.d} for {len(chunks)} chunks. Rebuild it."
             )
         return cls(
-            path=path, manifest=manifest, chunks=chunks, documents=documents,
-            vectors=vectors, lexical=lexical,
+            path=path,
+            manifest=manifest,
+            chunks=chunks,
+            documents=documents,
+            vectors=vectors,
+            lexical=lexical,
         )
 
     def chunk(self, chunk_id: str) -> Chunk | None:
@@ -331,19 +359,37 @@ def _read_sqlite(path: Path) -> tuple[dict[str, StoredDocument], tuple[Chunk, ..
         documents = {
             row[0]: StoredDocument(
                 meta=DocumentMeta(
-                    doc_id=row[0], title=row[1], publisher=row[2], year=row[3], date=row[4],
-                    kind=row[5], url=row[6],
+                    doc_id=row[0],
+                    title=row[1],
+                    publisher=row[2],
+                    year=row[3],
+                    date=row[4],
+                    kind=row[5],
+                    url=row[6],
                 ),
-                file=row[7], sha256=row[8], pages=row[9], text=row[10],
+                file=row[7],
+                sha256=row[8],
+                pages=row[9],
+                text=row[10],
             )
             for row in db.execute("SELECT * FROM documents")
         }
         chunks = tuple(
             Chunk(
-                chunk_id=r[1], doc_id=r[2], title=documents[r[2]].meta.title, ordinal=r[3],
-                kind=r[4], section=r[5], text=r[6], clean_start=r[7], clean_end=r[8],
-                char_start=r[9], char_end=r[10], page=r[11], page_end=r[12],
-                sentences=tuple(tuple(s) for s in json.loads(r[13])),  # type: ignore[misc]
+                chunk_id=r[1],
+                doc_id=r[2],
+                title=documents[r[2]].meta.title,
+                ordinal=r[3],
+                kind=r[4],
+                section=r[5],
+                text=r[6],
+                clean_start=r[7],
+                clean_end=r[8],
+                char_start=r[9],
+                char_end=r[10],
+                page=r[11],
+                page_end=r[12],
+                sentences=tuple((int(a), int(b)) for a, b in json.loads(r[13])),
                 links=tuple(json.loads(r[14])),
             )
             for r in db.execute("SELECT * FROM chunks ORDER BY row")

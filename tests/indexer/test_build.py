@@ -44,14 +44,19 @@ def _small_corpus(tmp_path: Path) -> Path:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     write_pdf(corpus / "vervoer.pdf", POLICY_PAGES)
-    shutil.copy(Path(__file__).resolve().parents[2] / "corpus" / "samen-naar-school-website.txt",
-                corpus)
+    shutil.copy(
+        Path(__file__).resolve().parents[2] / "corpus" / "samen-naar-school-website.txt", corpus
+    )
     return corpus
 
 
 def _settings(tmp_path: Path, corpus: Path) -> Settings:
-    return Settings(corpus_dir=corpus, index_dir=tmp_path / "var" / "index",
-                    cache_dir=tmp_path / "var" / "cache", _env_file=None)  # type: ignore[call-arg]
+    return Settings(
+        corpus_dir=corpus,
+        index_dir=tmp_path / "var" / "index",
+        cache_dir=tmp_path / "var" / "cache",
+        _env_file=None,
+    )  # type: ignore[call-arg]
 
 
 def test_session_index_holds_every_readable_document_and_skips_the_broken_one(
@@ -59,10 +64,14 @@ def test_session_index_holds_every_readable_document_and_skips_the_broken_one(
 ) -> None:
     manifest = built_index.manifest
     assert set(manifest.documents) >= {
-        "aef-onderwijs-zorg-initiatieven", "movare-jaarplan-actiepunten",
-        "ontwikkelagenda-inclusiever-onderwijs", "plan-passend-onderwijs-brunssum",
-        "samen-naar-school-handreiking", "samen-naar-school-website",
-        "werkagenda-inclusief-onderwijs-2035", "vervoer-regeling",
+        "aef-onderwijs-zorg-initiatieven",
+        "movare-jaarplan-actiepunten",
+        "ontwikkelagenda-inclusiever-onderwijs",
+        "plan-passend-onderwijs-brunssum",
+        "samen-naar-school-handreiking",
+        "samen-naar-school-website",
+        "werkagenda-inclusief-onderwijs-2035",
+        "vervoer-regeling",
     }
     assert "kapot" in manifest.skipped
     assert "kapot" not in engine.store.documents
@@ -98,8 +107,9 @@ def test_faiss_top_k_equals_brute_force_cosine(engine, embedder) -> None:
 
 
 def test_retrieval_finds_the_handreiking_passage_on_geoorloofd_verzuim(engine) -> None:
-    hits = engine.search("Hoe registreert de school geoorloofd verzuim bij minder onderwijstijd?",
-                         k=5)
+    hits = engine.search(
+        "Hoe registreert de school geoorloofd verzuim bij minder onderwijstijd?", k=5
+    )
     assert any(
         h.chunk.doc_id == "samen-naar-school-handreiking" and "geoorloofd verzuim" in h.chunk.text
         for h in hits
@@ -127,8 +137,9 @@ def test_changing_one_document_re_embeds_only_its_passages(tmp_path, embedder) -
     first = build_index(settings, embedder=embedder)
     assert first.embedded == first.manifest.chunk_count
     website = corpus / "samen-naar-school-website.txt"
-    website.write_text(website.read_text(encoding="utf-8") + "\nEen nieuwe slotzin voor de test.",
-                       encoding="utf-8")
+    website.write_text(
+        website.read_text(encoding="utf-8") + "\nEen nieuwe slotzin voor de test.", encoding="utf-8"
+    )
     second = build_index(settings, embedder=embedder)
     assert 0 < second.embedded <= second.manifest.documents["samen-naar-school-website"].chunks
     assert second.manifest.documents["vervoer"].sha256 == first.manifest.documents["vervoer"].sha256
@@ -140,8 +151,9 @@ def test_failed_build_leaves_the_previous_index_untouched(tmp_path, embedder) ->
     build_index(settings, embedder=embedder)
     before = IndexStore.open(settings.index_dir)
     before_ids = [c.chunk_id for c in before.chunks]
-    (corpus / "extra.txt").write_text("Een nieuw document over de zorgplicht. " * 30,
-                                      encoding="utf-8")
+    (corpus / "extra.txt").write_text(
+        "Een nieuw document over de zorgplicht. " * 30, encoding="utf-8"
+    )
     with pytest.raises(RuntimeError, match="crashed"):
         build_index(settings, embedder=ExplodingEmbedder(embedder, fail_after=0))
     after = IndexStore.open(settings.index_dir)

@@ -20,9 +20,7 @@ def _chunks(doc_id: str, options: ChunkingOptions | None = None) -> list[Chunk]:
 
 
 def _sentences(chunks: list[Chunk]) -> Counter[str]:
-    return Counter(
-        " ".join(c.text[a:b].split()) for c in chunks for a, b in c.sentences
-    )
+    return Counter(" ".join(c.text[a:b].split()) for c in chunks for a, b in c.sentences)
 
 
 def test_handreiking_passages_never_repeat_a_sentence() -> None:

@@ -52,7 +52,10 @@ def test_footnotes_move_after_the_body_and_the_sentence_they_broke_is_joined() -
         "toegelaten tot de school.\n"
     )
     blocks = _block_texts(text)
-    assert blocks[0] == ("paragraph", "Het schoolbestuur bepaalt of het kind wordt toegelaten tot de school.")
+    assert blocks[0] == (
+        "paragraph",
+        "Het schoolbestuur bepaalt of het kind wordt toegelaten tot de school.",
+    )
     assert blocks[-1] == ("footnote", "4 Zie artikel 40 van de wet.")
 
 

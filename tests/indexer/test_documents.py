@@ -33,7 +33,7 @@ def test_corrupt_pdf_error_names_the_file(tmp_path: Path) -> None:
 
 def test_encrypted_pdf_is_refused_with_a_clear_reason(tmp_path: Path) -> None:
     locked = write_encrypted_pdf(tmp_path / "beveiligd.pdf")
-    with pytest.raises(DocumentReadError, match="beveiligd.pdf: the PDF is encrypted"):
+    with pytest.raises(DocumentReadError, match=r"beveiligd\.pdf: the PDF is encrypted"):
         read_document(_source(locked))
 
 

@@ -24,8 +24,9 @@ def minilm() -> SentenceTransformerEmbedder:
 
 def test_minilm_vectors_are_normalised_and_meaningful(minilm) -> None:
     assert minilm.dim == 384
-    passages = minilm.embed_passages(["The school bus brings children to school.",
-                                      "Tax returns are due in April."])
+    passages = minilm.embed_passages(
+        ["The school bus brings children to school.", "Tax returns are due in April."]
+    )
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
     query = minilm.embed_query("transport of pupils to school")
     assert float(passages[0] @ query) > float(passages[1] @ query)
@@ -33,7 +34,8 @@ def test_minilm_vectors_are_normalised_and_meaningful(minilm) -> None:
 
 def test_an_index_built_with_minilm_records_it_and_searches(tmp_path, minilm) -> None:
     settings = _settings(tmp_path, _small_corpus(tmp_path)).model_copy(
-        update={"embedder": "sentence-transformers"})
+        update={"embedder": "sentence-transformers"}
+    )
     report = build_index(settings, embedder=minilm)
     assert report.manifest.embedder_id.startswith("st/")
     store = IndexStore.open(settings.index_dir)

@@ -1,0 +1,65 @@
+# Onderwijs-Zorg Wegwijzer: every step of the project as a target.
+#   make run     set up, build the index when missing or stale, serve on 127.0.0.1:8000
+#   make test    the whole test suite (real model, real index, real browser)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install browser index run test lint typecheck check eval bench soak fuzz clean
+
+install: $(STAMP)
+
+# torch first, pinned to the CPU build that lies on this machine's disk: sentence-transformers
+# then finds it and does not pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[st,eval,dev]"
+	touch $(STAMP)
+
+# Debian's Chromium for the browser tests (no browser download: `playwright install` never runs).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  command -v apt-get >/dev/null || { echo "Install Chromium at /usr/bin/chromium"; exit 1; }; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+index: install
+	$(BIN)/python -m indexer build
+	$(BIN)/python -m indexer stats
+
+run: index
+	$(BIN)/python -m assistant --host $(HOST) --port $(PORT)
+
+test: install browser
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+eval: index
+	$(BIN)/python -m eval run --retriever hybrid,bm25,dense \
+	  --json eval/reports/dev.json --md eval/reports/dev.md
+
+bench: index
+	$(BIN)/python scripts/bench.py
+
+soak: index
+	$(BIN)/python scripts/soak.py
+
+fuzz: install
+	$(BIN)/python scripts/fuzz.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Assistant: retrieval, extractive answers, the HTTP API and the web chat."""

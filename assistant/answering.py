@@ -1,0 +1,308 @@
+"""Extractive answers: choose and order sentences of the retrieved passages, each cited.
+
+No sentence is written here: every answer sentence is a sentence of a retrieved chunk, copied
+verbatim. When the best passages do not cover the question's words well enough the answer is
+"not in the sources" with the closest passages, rather than unrelated sentences strung together.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.glossary import OTHER_TOPIC, Glossary, Term
+from assistant.retrieval import Hit, Query
+from indexer.chunking import Chunk
+from indexer.lexical import DutchAnalyzer
+from indexer.store import IndexStore
+
+NOT_IN_SOURCES = (
+    "Dit staat niet in de bronnen. De documenten geven op deze vraag geen duidelijk antwoord; "
+    "hieronder staan de passages die er het dichtst bij komen."
+)
+ANSWER_INTRO = "Dit zeggen de bronnen hierover:"
+_MIN_SENTENCE_WORDS = 5
+_MAX_SENTENCE_WORDS = 90
+_MAX_PER_CHUNK = 2
+_RELATIVE_CUTOFF = 0.45  # a sentence must score at least this share of the best one
+_LIST_MARKER = re.compile(r"(?:[•▪●\-–*\uf0b7]|\d{1,2}[.)]|[a-z][.)])\s+")
+
+_LAW_NAMES = (
+    r"Leerplichtwet(?: 1969)?|Jeugdwet|Wet langdurige zorg|Zorgverzekeringswet|"
+    r"Wet maatschappelijke ondersteuning(?: 2015)?|Wmo(?: 2015)?|Wlz|Zvw|"
+    r"Wet (?:op )?(?:het )?passend onderwijs|Wet op het primair onderwijs|"
+    r"Wet op de expertisecentra|Wet op het voortgezet onderwijs|WPO|WEC|WVO|"
+    r"Wet gelijke behandeling[\w ]{0,60}?(?:chronische ziekte|handicap)|"
+    r"VN-verdrag[\w ]{0,60}?handicap|Kinderrechtenverdrag|"
+    r"Verdrag inzake de [Rr]echten van het [Kk]ind|"
+    r"Experimenteerregeling onderwijszorgarrangementen|Wet kwaliteit \(v\)so"
+)
+_RULES = re.compile(
+    rf"(?:[Aa]rtikel|[Aa]rt\.)\s*\d+[a-z]?(?:[,\s]+lid\s*\d+)?(?:\s*(?:onder|sub)\s*[a-z]\b)?"
+    rf"(?:\s*(?:van\s+(?:de|het)\s+)?(?:{_LAW_NAMES}))?"
+    rf"|\b(?:{_LAW_NAMES})\b"
+    rf"|\bBeleidsregel[^.;:()]{{5,120}}?(?:\(\d{{4}}\)|\d{{4}})"
+    rf"|\b5 onder [ab]\b"
+)
+_PARTIES = {
+    "schoolbestuur": r"schoolbestu(?:ur|ren)|bevoegd gezag",
+    "school": r"school|scholen",
+    "samenwerkingsverband": r"samenwerkingsverband(?:en)?|swv",
+    "gemeente": r"gemeente(?:n)?|wethouder",
+    "leerplichtambtenaar": r"leerplichtambtena(?:ar|ren)|leerplicht(?:zaken)?",
+    "zorgkantoor": r"zorgkanto(?:or|ren)",
+    "zorgverzekeraar": r"zorgverzekeraar(?:s)?",
+    "zorgaanbieder": r"zorgaanbieder(?:s)?|jeugdhulpaanbieder(?:s)?",
+    "inspectie van het onderwijs": r"inspectie|onderwijsinspectie",
+    "ouders": r"ouders?(?:/verzorgers?)?",
+    "jeugdarts": r"jeugdarts(?:en)?|GGD",
+    "CIZ": r"CIZ",
+    "minister van OCW": r"minist(?:er|erie) van OCW|OCW",
+    "kinderdagcentrum": r"kinderdagcentr(?:um|a)|KDC",
+}
+_PARTY_PATTERNS = {
+    name: re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE if name != "CIZ" else 0)
+    for name, p in _PARTIES.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSentence:
+    """One sentence of an answer, verbatim from a passage, with its citation numbers."""
+
+    text: str
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A cited passage; `quote_spans` locate the cited sentences within `chunk.text`."""
+
+    n: int
+    chunk: Chunk
+    quote: str
+    quote_spans: tuple[tuple[int, int], ...]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A structured, extractive answer."""
+
+    question: str
+    answerable: bool
+    topic: str
+    message: str
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[Citation, ...]
+    rules: tuple[str, ...]
+    parties: tuple[str, ...]
+    confidence: float
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    hit_index: int
+    span: tuple[int, int]
+    score: float
+
+
+class AnswerComposer:
+    """Builds answers from retrieved hits; sentence statistics are computed once, at load.
+
+    Usage:
+        composer = AnswerComposer(store, glossary)
+        answer = composer.compose(query, hits)
+    """
+
+    def __init__(
+        self,
+        store: IndexStore,
+        glossary: Glossary,
+        *,
+        max_passages: int = 5,
+        max_sentences: int = 4,
+        min_confidence: float = 0.35,
+    ) -> None:
+        self.glossary = glossary
+        self.analyzer: DutchAnalyzer = store.lexical.analyzer
+        self.max_passages = max_passages
+        self.max_sentences = max_sentences
+        self.min_confidence = min_confidence
+        self._sentence_terms = {
+            c.chunk_id: [frozenset(self.analyzer.terms(c.text[a:b])) for a, b in c.sentences]
+            for c in store.chunks
+        }
+        df = Counter(t for c in store.chunks for t in set(self.analyzer.terms(c.text)))
+        n = len(store.chunks)
+        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self._default_idf = math.log(1 + (n + 0.5) / 0.5)
+
+    def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
+        """The answer to `query` from `hits` (best first)."""
+        passages = list(hits[: self.max_passages])
+        question_terms = self._weights(query)
+        candidates = self._candidates(passages, question_terms)
+        confidence = self._confidence(candidates, passages)
+        topic = self._topic(query, passages)
+        if not candidates or confidence < self.min_confidence:
+            return self._not_in_sources(query, passages, topic, confidence)
+        chosen = self._choose(candidates)
+        return self._answer(query, passages, chosen, topic, confidence)
+
+    def _weights(self, query: Query) -> dict[str, float]:
+        """Question terms weigh by idf; expansion terms count half."""
+        weights: dict[str, float] = {}
+        for term in self.analyzer.terms(" ".join(query.expansions)):
+            weights[term] = 0.5 * self._idf.get(term, self._default_idf)
+        for term in self.analyzer.terms(query.text):
+            weights[term] = self._idf.get(term, self._default_idf)
+        return weights
+
+    def _candidates(self, passages: Sequence[Hit], weights: dict[str, float]) -> list[_Candidate]:
+        # Words the corpus never uses count in the total: a question about football is not
+        # answered by the one sentence that shares its word "school".
+        total = sum(weights.values()) or 1.0
+        candidates: list[_Candidate] = []
+        seen: set[str] = set()
+        for index, hit in enumerate(passages):
+            spans = hit.chunk.sentences
+            for span, terms in zip(spans, self._sentence_terms[hit.chunk.chunk_id], strict=True):
+                span = _without_list_marker(hit.chunk.text, span)
+                sentence = hit.chunk.text[span[0] : span[1]]
+                words = len(sentence.split())
+                if not _MIN_SENTENCE_WORDS <= words <= _MAX_SENTENCE_WORDS:
+                    continue
+                if sentence.rstrip().endswith("?"):
+                    continue  # a question in the text asks; it does not answer
+                coverage = sum(w for t, w in weights.items() if t in terms) / total
+                key = " ".join(sentence.lower().split())
+                if coverage <= 0 or key in seen:
+                    continue
+                seen.add(key)
+                rank_prior = 1.0 / (1 + index)
+                candidates.append(_Candidate(index, span, coverage * (0.6 + 0.4 * rank_prior)))
+        return sorted(candidates, key=lambda c: -c.score)
+
+    def _confidence(self, candidates: Sequence[_Candidate], passages: Sequence[Hit]) -> float:
+        if not candidates or not passages:
+            return 0.0
+        best_sentence = candidates[0].score
+        best_dense = max(h.dense for h in passages)
+        # e5 cosine similarities of related Dutch texts lie between ~0.78 and ~0.9.
+        dense_part = min(max((best_dense - 0.78) / 0.12, 0.0), 1.0)
+        return round(min(1.0, 0.6 * min(best_sentence * 1.5, 1.0) + 0.4 * dense_part), 3)
+
+    def _choose(self, candidates: Sequence[_Candidate]) -> list[_Candidate]:
+        best = candidates[0].score
+        chosen: list[_Candidate] = []
+        per_chunk: Counter[int] = Counter()
+        for cand in candidates:
+            if len(chosen) == self.max_sentences or cand.score < _RELATIVE_CUTOFF * best:
+                break
+            if per_chunk[cand.hit_index] >= _MAX_PER_CHUNK:
+                continue
+            chosen.append(cand)
+            per_chunk[cand.hit_index] += 1
+        return sorted(chosen, key=lambda c: (c.hit_index, c.span))
+
+    def _answer(
+        self,
+        query: Query,
+        passages: Sequence[Hit],
+        chosen: Sequence[_Candidate],
+        topic: str,
+        confidence: float,
+    ) -> Answer:
+        numbers: dict[int, int] = {}
+        for cand in chosen:
+            numbers.setdefault(cand.hit_index, len(numbers) + 1)
+        citations = tuple(
+            self._citation(n, passages[i], [c.span for c in chosen if c.hit_index == i])
+            for i, n in numbers.items()
+        )
+        sentences = tuple(
+            AnswerSentence(
+                text=passages[c.hit_index].chunk.text[c.span[0] : c.span[1]],
+                citations=(numbers[c.hit_index],),
+            )
+            for c in chosen
+        )
+        cited_text = " ".join(s.text for s in sentences)
+        return Answer(
+            question=query.text,
+            answerable=True,
+            topic=topic,
+            message=ANSWER_INTRO,
+            sentences=sentences,
+            citations=citations,
+            rules=extract_rules(" ".join(c.chunk.text for c in citations)),
+            parties=extract_parties(cited_text),
+            confidence=confidence,
+            terms=tuple(self.glossary.terms_in(cited_text)),
+        )
+
+    def _not_in_sources(
+        self, query: Query, passages: Sequence[Hit], topic: str, confidence: float
+    ) -> Answer:
+        closest = tuple(self._citation(i + 1, hit, []) for i, hit in enumerate(passages[:3]))
+        return Answer(
+            question=query.text,
+            answerable=False,
+            topic=topic,
+            message=NOT_IN_SOURCES,
+            sentences=(),
+            citations=closest,
+            rules=(),
+            parties=(),
+            confidence=confidence,
+            terms=(),
+        )
+
+    @staticmethod
+    def _citation(n: int, hit: Hit, spans: Sequence[tuple[int, int]]) -> Citation:
+        spans = sorted(spans)
+        quote = " ".join(hit.chunk.text[a:b] for a, b in spans) or _lead(hit.chunk)
+        return Citation(
+            n=n, chunk=hit.chunk, quote=quote, quote_spans=tuple(spans), score=hit.score
+        )
+
+    def _topic(self, query: Query, passages: Sequence[Hit]) -> str:
+        scores: Counter[str] = Counter()
+        asked = f"{query.context} {query.text} {' '.join(query.expansions)}"
+        for topic, n in self.glossary.topic_scores(asked).items():
+            scores[topic] += 3 * n
+        for hit in passages[:3]:
+            for topic, n in self.glossary.topic_scores(hit.chunk.text).items():
+                scores[topic] += n
+        best = scores.most_common(1)
+        return best[0][0] if best and best[0][1] > 0 else OTHER_TOPIC
+
+
+def _without_list_marker(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span without a leading bullet or list number ("- ", "• ", "2. ")."""
+    marker = _LIST_MARKER.match(text, span[0], span[1])
+    return (marker.end(), span[1]) if marker else span
+
+
+def _lead(chunk: Chunk) -> str:
+    """The first sentence of a chunk, as the quote of a passage shown without a cited span."""
+    if not chunk.sentences:
+        return chunk.text[:300]
+    a, b = chunk.sentences[0]
+    return chunk.text[a:b]
+
+
+def extract_rules(text: str) -> tuple[str, ...]:
+    """Laws, articles and policy rules named in `text`, in order of first mention."""
+    found = (" ".join(m.group().split()).rstrip(" ,") for m in _RULES.finditer(text))
+    return tuple(dict.fromkeys(found))
+
+
+def extract_parties(text: str) -> tuple[str, ...]:
+    """The parties (school, gemeente, zorgkantoor, ...) that `text` mentions."""
+    return tuple(name for name, pattern in _PARTY_PATTERNS.items() if pattern.search(text))

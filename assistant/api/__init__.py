@@ -1,0 +1,76 @@
+"""The HTTP API and web page: `create_app` builds the FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from assistant.api import admin, answers, documents, feedback
+from assistant.api.errors import install_error_handlers
+from assistant.api.middleware import BodySizeLimit, RateLimit, RequestLog, SecurityHeaders
+from assistant.config import PACKAGE_DIR, Settings, get_settings
+from assistant.engine import Engine, EngineHolder
+from assistant.feedback import FeedbackStore
+
+logger = logging.getLogger(__name__)
+STATIC_DIR = PACKAGE_DIR / "static"
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The application. Without `engine`, the index is loaded at start-up (lifespan).
+
+    Usage:
+        app = create_app(Settings(index_dir=Path("var/index")))
+        uvicorn.run(app)
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "engines"):
+            app.state.engines = EngineHolder(engine or Engine.load(settings), settings)
+        yield
+
+    app = FastAPI(
+        title="Onderwijs-Zorg Wegwijzer",
+        version="1.0",
+        summary="Cited, extractive answers on zorgplicht, onderwijstijd, vrijstelling and "
+        "financiering for children who need both education and care.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.feedback = FeedbackStore(settings.feedback_db)
+    if engine is not None:
+        app.state.engines = EngineHolder(engine, settings)
+    install_error_handlers(app)
+    for router in (answers.router, documents.router, admin.router, feedback.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    # Outermost last: the request log sees every response, the limits run before routing.
+    app.add_middleware(
+        RateLimit,
+        per_minute=settings.rate_limit_per_minute,
+        paths=("/api/v1/ask", "/api/v1/search"),
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)
+    return app

@@ -1,0 +1,115 @@
+"""`POST /api/v1/ask` and `POST /api/v1/search`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter
+
+from assistant.answering import Answer, Citation
+from assistant.api.deps import EngineDep, SettingsDep
+from assistant.glossary import OTHER_TOPIC, Term
+from assistant.privacy import mask_personal_data
+from assistant.retrieval import Hit
+from assistant.schemas import (
+    AnswerSentenceOut,
+    AskRequest,
+    AskResponse,
+    CitationOut,
+    ErrorResponse,
+    Passage,
+    SearchRequest,
+    SearchResponse,
+    TermOut,
+)
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1", tags=["answers"])
+_TOPICS = {"zorgplicht", "onderwijstijd", "leerplichtontheffing", "financiering"}
+_ERRORS: dict[int | str, dict[str, object]] = {
+    422: {"model": ErrorResponse, "description": "Ongeldige invoer"},
+    429: {"model": ErrorResponse, "description": "Te veel verzoeken; zie Retry-After"},
+    503: {"model": ErrorResponse, "description": "Geen zoekindex geladen"},
+}
+
+
+@router.post("/ask", response_model=AskResponse, responses=_ERRORS)
+def ask(request: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskResponse:
+    """Answer a question with sentences from the documents, each with its citation."""
+    if settings.log_questions:
+        logger.info("question: %s", mask_personal_data(request.question))
+    earlier = [turn.text for turn in request.history if turn.role == "user"]
+    answer = engine.ask(request.question, earlier, mode=request.retriever)
+    return answer_out(answer)
+
+
+@router.post("/search", response_model=SearchResponse, responses=_ERRORS)
+def search(request: SearchRequest, engine: EngineDep, settings: SettingsDep) -> SearchResponse:
+    """Passages only, best first: for looking up and copying citations."""
+    if settings.log_questions:
+        logger.info("search: %s", mask_personal_data(request.query))
+    hits = engine.search(
+        request.query,
+        k=request.k,
+        mode=request.retriever,
+        doc_ids=request.filters.doc_ids,
+        topic=request.filters.topic,
+    )
+    return SearchResponse(passages=[passage_out(h) for h in hits])
+
+
+def passage_out(hit: Hit) -> Passage:
+    """The API view of a retrieved passage."""
+    chunk = hit.chunk
+    return Passage(
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        section=chunk.section,
+        page=chunk.page,
+        page_end=chunk.page_end,
+        text=chunk.text,
+        score=round(hit.score, 6),
+        char_start=chunk.char_start,
+        char_end=chunk.char_end,
+        links=list(chunk.links),
+    )
+
+
+def answer_out(answer: Answer) -> AskResponse:
+    """The API view of an answer."""
+    return AskResponse(
+        answerable=answer.answerable,
+        topic=answer.topic if answer.topic in _TOPICS else OTHER_TOPIC,
+        message=answer.message,
+        answer=[
+            AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in answer.sentences
+        ],
+        citations=[_citation_out(c) for c in answer.citations],
+        rules=list(answer.rules),
+        parties=list(answer.parties),
+        confidence=answer.confidence,
+        terms=[term_out(t) for t in answer.terms],
+    )
+
+
+def _citation_out(citation: Citation) -> CitationOut:
+    chunk = citation.chunk
+    return CitationOut(
+        n=citation.n,
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        section=chunk.section,
+        page=chunk.page,
+        quote=citation.quote,
+        text=chunk.text,
+        quote_spans=list(citation.quote_spans),
+        char_start=chunk.char_start,
+        char_end=chunk.char_end,
+    )
+
+
+def term_out(term: Term) -> TermOut:
+    """The API view of a glossary term."""
+    return TermOut(term=term.term, aliases=[term.full, *term.aliases], explanation=term.explanation)

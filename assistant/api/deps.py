@@ -1,0 +1,32 @@
+"""FastAPI dependencies, as `Annotated` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from assistant.config import Settings
+from assistant.engine import Engine, EngineHolder
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_holder(request: Request) -> EngineHolder:
+    """The holder of the serving engine (for reloads)."""
+    holder: EngineHolder = request.app.state.engines
+    return holder
+
+
+def get_engine(holder: Annotated[EngineHolder, Depends(get_holder)]) -> Engine:
+    """The engine for this request, taken once so a reload cannot change it mid-request."""
+    return holder.engine
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+HolderDep = Annotated[EngineHolder, Depends(get_holder)]
+EngineDep = Annotated[Engine, Depends(get_engine)]

