@@ -490,7 +490,7 @@
     body.append(list);
 
     if (target) {
-      scrollToElement(target, 'start');
+      target.scrollIntoView({ block: 'start' }); // jump: a long smooth scroll disorients
       target.focus({ preventScroll: true });
       announceInDialog('Het hele document is geopend bij de geciteerde passage.');
     } else {
@@ -672,9 +672,12 @@
   }
 
   function renderNotFound(data, citations) {
+    // The heading already says "Dit staat niet in de bronnen"; do not repeat it as a sentence.
+    const repeated = new RegExp(`^\\s*${escapeRegExp(MSG.notFoundTitle)}\\s*[.!:]?\\s*`, 'i');
+    const message = str(data.message).replace(repeated, '').trim();
     const box = el('div', { class: 'not-found' },
       el('h4', { class: 'not-found-title' }, MSG.notFoundTitle),
-      el('p', null, str(data.message) || MSG.notFoundDefault));
+      el('p', null, message || MSG.notFoundDefault));
     if (citations.length) {
       box.append(el('p', { class: 'not-found-lead' },
         'Misschien heb je toch iets aan deze stukken tekst. Ze komen het dichtst bij je vraag:'));
@@ -781,7 +784,7 @@
     card.append(el('h3', { class: 'visually-hidden' }, 'Antwoord van de Wegwijzer'));
 
     const topic = TOPIC_LABELS[str(data.topic)];
-    if (topic && str(data.topic) !== 'overig') {
+    if (answerable && topic && str(data.topic) !== 'overig') {
       card.append(el('p', { class: 'topic' }, el('span', { class: 'visually-hidden' }, 'Onderwerp: '), topic));
     }
 
@@ -844,7 +847,9 @@
       chat.newChat.hidden = false;
       const spoken = data.answerable === true && arr(data.answer).length
         ? `Antwoord ontvangen: ${answerPlainText(data)}`
-        : `${MSG.notFoundTitle}. ${str(data.message)}`;
+        : str(data.message).startsWith(MSG.notFoundTitle)
+          ? str(data.message)
+          : `${MSG.notFoundTitle}. ${str(data.message)}`;
       announce(spoken);
       scrollToElement(turn, 'start');
     } catch (err) {
