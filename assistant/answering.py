@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from assistant.glossary import OTHER_TOPIC, Glossary, Term
 from assistant.retrieval import Hit, Query
@@ -26,7 +27,6 @@ NOT_IN_SOURCES = (
 ANSWER_INTRO = "Dit zeggen de bronnen hierover:"
 _MIN_SENTENCE_WORDS = 5
 _MAX_SENTENCE_WORDS = 90
-_MAX_PER_CHUNK = 2
 _RELATIVE_CUTOFF = 0.45  # a sentence must score at least this share of the best one
 _LIST_MARKER = re.compile(r"(?:[•▪●\-–*\uf0b7]|\d{1,2}[.)]|[a-z][.)])\s+")
 
@@ -109,6 +109,8 @@ class _Candidate:
     hit_index: int
     span: tuple[int, int]
     score: float
+    coverage: float  # idf-weighted share of the question's words in the sentence
+    similarity: float  # cosine of the sentence to the question (0 when not known)
 
 
 class AnswerComposer:
@@ -125,13 +127,24 @@ class AnswerComposer:
         glossary: Glossary,
         *,
         max_passages: int = 5,
-        max_sentences: int = 4,
+        max_sentences: int = 3,
+        max_cited: int = 2,
+        max_per_passage: int = 3,
+        another_passage_cutoff: float = 0.9,
+        similarity_weight: float = 0.5,
+        rank_weight: float = 0.7,
         min_confidence: float = 0.35,
     ) -> None:
         self.glossary = glossary
         self.analyzer: DutchAnalyzer = store.lexical.analyzer
         self.max_passages = max_passages
         self.max_sentences = max_sentences
+        self.max_cited = max_cited
+        self.max_per_passage = max_per_passage
+        # Another passage is cited only for a sentence scoring this share of the best one.
+        self.another_passage_cutoff = another_passage_cutoff
+        self.similarity_weight = similarity_weight  # meaning (cosine) against word overlap
+        self.rank_weight = rank_weight  # how much the rank of a sentence's passage counts
         self.min_confidence = min_confidence
         self._sentence_terms = {
             c.chunk_id: [frozenset(self.analyzer.terms(c.text[a:b])) for a, b in c.sentences]
@@ -146,7 +159,12 @@ class AnswerComposer:
         """The answer to `query` from `hits` (best first)."""
         passages = list(hits[: self.max_passages])
         question_terms = self._weights(query)
-        candidates = self._candidates(passages, question_terms)
+        wanted = answer_type(query.text)
+        candidates = [
+            c
+            for c in self._candidates(passages, question_terms)
+            if fits_answer_type(_sentence(passages, c), wanted)
+        ]
         confidence = self._confidence(candidates, passages)
         topic = self._topic(query, passages)
         if not candidates or confidence < self.min_confidence:
@@ -171,7 +189,10 @@ class AnswerComposer:
         seen: set[str] = set()
         for index, hit in enumerate(passages):
             spans = hit.chunk.sentences
-            for span, terms in zip(spans, self._sentence_terms[hit.chunk.chunk_id], strict=True):
+            similarities = hit.sentence_scores or (0.0,) * len(spans)
+            for span, terms, similarity in zip(
+                spans, self._sentence_terms[hit.chunk.chunk_id], similarities, strict=True
+            ):
                 span = _without_list_marker(hit.chunk.text, span)
                 sentence = hit.chunk.text[span[0] : span[1]]
                 words = len(sentence.split())
@@ -185,17 +206,25 @@ class AnswerComposer:
                     continue
                 seen.add(key)
                 rank_prior = 1.0 / (1 + index)
-                candidates.append(_Candidate(index, span, coverage * (0.6 + 0.4 * rank_prior)))
+                meaning = _scaled_similarity(similarity)
+                mix = self.similarity_weight
+                score = ((1 - mix) * coverage + mix * meaning) * (
+                    1 - self.rank_weight + self.rank_weight * rank_prior
+                )
+                candidates.append(_Candidate(index, span, score, coverage, similarity))
         return sorted(candidates, key=lambda c: -c.score)
 
     def _confidence(self, candidates: Sequence[_Candidate], passages: Sequence[Hit]) -> float:
         if not candidates or not passages:
             return 0.0
-        best_sentence = candidates[0].score
-        best_dense = max(h.dense for h in passages)
-        # e5 cosine similarities of related Dutch texts lie between ~0.78 and ~0.9.
-        dense_part = min(max((best_dense - 0.78) / 0.12, 0.0), 1.0)
-        return round(min(1.0, 0.6 * min(best_sentence * 1.5, 1.0) + 0.4 * dense_part), 3)
+        best = candidates[0]
+        coverage = max(c.coverage for c in candidates)
+        similarity = max(c.similarity for c in candidates)
+        return round(
+            min(1.0, 0.5 * min(coverage * 1.5, 1.0) + 0.5 * _scaled_similarity(similarity))
+            * (0.5 + 0.5 * min(best.score * 2, 1.0)),
+            3,
+        )
 
     def _choose(self, candidates: Sequence[_Candidate]) -> list[_Candidate]:
         best = candidates[0].score
@@ -204,8 +233,13 @@ class AnswerComposer:
         for cand in candidates:
             if len(chosen) == self.max_sentences or cand.score < _RELATIVE_CUTOFF * best:
                 break
-            if per_chunk[cand.hit_index] >= _MAX_PER_CHUNK:
+            if per_chunk[cand.hit_index] >= self.max_per_passage:
                 continue
+            if cand.hit_index not in per_chunk and (
+                len(per_chunk) == self.max_cited
+                or (per_chunk and cand.score < self.another_passage_cutoff * best)
+            ):
+                continue  # another passage is cited only for a sentence nearly as good
             chosen.append(cand)
             per_chunk[cand.hit_index] += 1
         return sorted(chosen, key=lambda c: (c.hit_index, c.span))
@@ -281,6 +315,55 @@ class AnswerComposer:
                 scores[topic] += n
         best = scores.most_common(1)
         return best[0][0] if best and best[0][1] > 0 else OTHER_TOPIC
+
+
+AnswerType = Literal["quantity", "contact", "any"]
+# Questions that ask for a number or an amount, and for contact details: an answer to them
+# must hold one, or it does not answer (the classic "expected answer type" check of QA).
+_ASKS_QUANTITY = re.compile(
+    r"\b(?:hoeveel|hoe (?:lang|vaak|hoog|oud|groot|veel)|binnen welke termijn|"
+    r"(?:welk|welke|wat is het|wat is de) (?:bedrag|percentage|aantal|termijn|leeftijd|"
+    r"normbedrag|streefpercentage|eigen bijdrage))\b",
+    re.IGNORECASE,
+)
+_ASKS_CONTACT = re.compile(
+    r"\b(?:telefoonnummer|e-?mailadres|mailadres|postadres|bezoekadres|bellen|mailen)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|"
+    r"veertig|vijftig|honderd|duizend|half|halve|kwart|procent|tweede|derde)\b",
+    re.IGNORECASE,
+)
+_CONTACT = re.compile(r"@|www\.|https?://|\b0\d{2,3}[\s-]?\d{6,7}\b")
+
+
+def answer_type(question: str) -> AnswerType:
+    """What kind of answer a question asks for."""
+    if _ASKS_CONTACT.search(question):
+        return "contact"
+    if _ASKS_QUANTITY.search(question):
+        return "quantity"
+    return "any"
+
+
+def fits_answer_type(sentence: str, wanted: AnswerType) -> bool:
+    """Whether a sentence can answer a question asking for `wanted`."""
+    if wanted == "quantity":
+        return bool(_NUMBER.search(sentence))
+    if wanted == "contact":
+        return bool(_CONTACT.search(sentence))
+    return True
+
+
+def _sentence(passages: Sequence[Hit], candidate: _Candidate) -> str:
+    start, end = candidate.span
+    return passages[candidate.hit_index].chunk.text[start:end]
+
+
+def _scaled_similarity(cosine: float) -> float:
+    """e5 cosines of related Dutch texts lie between ~0.78 and ~0.92: map that range to 0..1."""
+    return min(max((cosine - 0.78) / 0.14, 0.0), 1.0)
 
 
 def _without_list_marker(text: str, span: tuple[int, int]) -> tuple[int, int]:

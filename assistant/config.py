@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
+from assistant.retrieval import FusionWeights
 from indexer.settings import IndexSettings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -38,9 +39,9 @@ class Settings(IndexSettings):
 
     # Retrieval and answering.
     candidate_depth: int = Field(60, ge=10, le=1000)
-    rrf_k: int = Field(60, ge=1)
+    fusion: FusionWeights = Field(default_factory=FusionWeights)
     answer_passages: int = Field(5, ge=1, le=20)
-    answer_sentences: int = Field(4, ge=1, le=10)
+    answer_sentences: int = Field(3, ge=1, le=10)
     min_confidence: float = Field(0.35, ge=0.0, le=1.0)
 
 

@@ -44,6 +44,7 @@ class Topic:
     """A topic and the vocabulary that signals it."""
 
     name: str
+    terms: tuple[str, ...]
     pattern: re.Pattern[str]
 
 
@@ -117,4 +118,5 @@ def _phrase(table: Mapping[str, Any]) -> Phrase:
 
 
 def _topic(name: str, table: Mapping[str, Any]) -> Topic:
-    return Topic(name=name, pattern=_words_pattern(table["terms"], prefix=True))
+    terms = tuple(table["terms"])
+    return Topic(name=name, terms=terms, pattern=_words_pattern(list(terms), prefix=True))

@@ -6,6 +6,7 @@ in the PDFs, a generic dense RAG): the plain question against one index, no glos
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,16 +22,30 @@ from indexer.store import IndexStore
 RetrievalMode = Literal["hybrid", "bm25", "dense"]
 Scores = npt.NDArray[np.float32]
 _NEAR_DUPLICATE_JACCARD = 0.8
+# Up to this many chunks every chunk is scored, so scores are standardised over the corpus.
+_EXHAUSTIVE_LIMIT = 50_000
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A retrieved chunk with its fused score and the two scores it was fused from."""
+    """A retrieved chunk with its fused score and the scores it was fused from.
+
+    `sentence_scores` holds the cosine similarity of each of its sentences to the question
+    (empty for BM25 alone).
+    """
 
     chunk: Chunk
     score: float
     lexical: float
     dense: float
+    sentence_scores: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Signals:
+    lexical: Scores  # per chunk
+    dense: Scores  # per chunk; NaN where not scored
+    sentences: Scores  # per sentence vector; empty when not computed
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +55,63 @@ class Query:
     text: str
     context: str = ""  # earlier questions of the conversation, for follow-ups
     expansions: tuple[str, ...] = ()
+    topic: str | None = None
 
     @property
     def dense_text(self) -> str:
         """What is embedded: a follow-up carries the question it follows."""
         return f"{self.context} {self.text}".strip()
 
+    @property
+    def lexical_text(self) -> str:
+        """What BM25 matches: the question and, for a follow-up, the question before it."""
+        return f"{self.context} {self.text}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FusionWeights:
+    """Weights of the hybrid score; measured with `python -m eval run` (see README)."""
+
+    expansions: float = 0.5
+    topic: float = 0.25
+    dense: float = 1.5
+    prior: float = 0.2
+
+
+# Words that state a rule, and words that tell a case; their balance is the rule prior.
+_NORMATIVE = re.compile(
+    r"\b(?:moet|moeten|mag|mogen|verplicht|wettelijk|artikel|wet|bepaalt|verantwoordelijk|"
+    r"recht op|toestemming|instemming|vrijstelling|dient|is het mogelijk|kan een)\b",
+    re.IGNORECASE,
+)
+_NARRATIVE = re.compile(r"“|”|\b(?:vertelt|zegt|ik|we|mijn|casus|interview)\b", re.IGNORECASE)
+
+
+def rule_prior(text: str) -> float:
+    """Rule words minus story words per hundred words of a passage."""
+    words = max(1, len(text.split()))
+    return 100 * (len(_NORMATIVE.findall(text)) - len(_NARRATIVE.findall(text))) / words
+
+
+def _standardise(values: Scores) -> Scores:
+    spread = float(values.std())
+    if spread == 0:
+        return np.zeros_like(values)
+    result: Scores = (values - values.mean()) / spread
+    return result
+
 
 class Retriever:
     """Searches one opened index.
+
+    Hybrid scoring, on a candidate pool (the `depth` best of each signal):
+
+        z(bm25(question) + a·bm25(expansions) + t·bm25(topic vocabulary))
+            + w·z(dense cosine) + p·z(rule prior)
+
+    where z standardises a signal over the pool, the expansions come from the glossary, the
+    topic vocabulary is that of the topic the question is recognised to be about, and the rule
+    prior favours passages that state rules over passages that tell a case.
 
     Usage:
         retriever = Retriever(store, embedder, glossary)
@@ -61,29 +124,39 @@ class Retriever:
         embedder: Embedder,
         glossary: Glossary,
         *,
+        weights: FusionWeights | None = None,
         depth: int = 60,
-        rrf_k: int = 60,
-        expansion_weight: float = 0.5,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.glossary = glossary
-        self.depth = min(depth, len(store.chunks))
-        self.rrf_k = rrf_k
-        self.expansion_weight = expansion_weight
+        self.weights = weights or FusionWeights()
+        self.depth = min(depth, len(store.chunks))  # candidates per signal in a large corpus
         self._chunk_topics = [
             frozenset(t for t, n in glossary.topic_scores(c.text).items() if n)
             for c in store.chunks
         ]
         self._word_sets = [frozenset(c.text.lower().split()) for c in store.chunks]
+        # Work that does not depend on the question is done once, here.
+        self._topic_scores = {
+            t.name: store.lexical.scores(" ".join(t.terms)) for t in glossary.topics
+        }
+        self._prior = np.array([rule_prior(c.text) for c in store.chunks], dtype=np.float32)
+        counts = [len(c.sentences) for c in store.chunks]
+        self._sentence_start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
 
     def prepare(self, question: str, history: Sequence[str] = ()) -> Query:
-        """Attach the conversation and the glossary's expansions to a question."""
+        """Attach the conversation, the glossary's expansions and the topic to a question."""
         context = " ".join(history[-2:])
+        asked = f"{context} {question}"
+        expansions = tuple(self.glossary.expansions(asked))
+        topic_scores = self.glossary.topic_scores(f"{asked} {' '.join(expansions)}")
+        best = max(topic_scores, key=lambda t: topic_scores[t], default=None)
         return Query(
             text=question,
             context=context,
-            expansions=tuple(self.glossary.expansions(f"{context} {question}")),
+            expansions=expansions,
+            topic=best if best is not None and topic_scores[best] > 0 else None,
         )
 
     def search(
@@ -98,41 +171,71 @@ class Retriever:
     ) -> list[Hit]:
         """The k best chunks for a question, best first, near-duplicates removed."""
         query = self.prepare(question, history)
-        lexical = self.lexical_scores(query, expand=mode == "hybrid")
-        dense = self.dense_scores(query) if mode != "bm25" else np.zeros_like(lexical)
+        n = len(self.store.chunks)
+        empty = np.zeros(0, dtype=np.float32)
         if mode == "bm25":
+            lexical = self.store.lexical.scores(query.lexical_text)
+            signals = _Signals(lexical, np.full(n, np.nan, dtype=np.float32), empty)
             fused = lexical
         elif mode == "dense":
-            fused = dense
+            dense, sentences = self.dense_scores(query)
+            signals = _Signals(np.zeros(n, dtype=np.float32), dense, sentences)
+            fused = np.nan_to_num(dense, nan=-1.0)
         else:
-            fused = self.fuse(lexical, dense)
-        allowed = self._allowed(doc_ids, topic)
-        return self._top(fused, lexical, dense, k, allowed)
+            dense, sentences = self.dense_scores(query)
+            signals = _Signals(self.lexical_scores(query), dense, sentences)
+            fused = self.fuse(signals)
+        return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
-    def lexical_scores(self, query: Query, *, expand: bool = True) -> Scores:
-        """BM25 scores of every chunk: the question, plus its context and expansions."""
+    def lexical_scores(self, query: Query) -> Scores:
+        """BM25 of the question (with its context), its expansions and its topic's vocabulary."""
         lexical = self.store.lexical
-        scores = lexical.scores(query.text)
-        extra = f"{query.context} {' '.join(query.expansions) if expand else ''}".strip()
-        if extra:
-            scores = scores + self.expansion_weight * lexical.scores(extra)
+        scores = lexical.scores(query.lexical_text)
+        if query.expansions:
+            scores = scores + self.weights.expansions * lexical.scores(" ".join(query.expansions))
+        if query.topic in self._topic_scores:
+            scores = scores + self.weights.topic * self._topic_scores[query.topic]
         return scores
 
-    def dense_scores(self, query: Query) -> Scores:
-        """Cosine similarity of every chunk among the `depth` nearest; the rest get -1."""
+    def dense_scores(self, query: Query) -> tuple[Scores, Scores]:
+        """Cosine similarity of the question to every chunk and to every sentence.
+
+        In a corpus too large to score whole, only the `depth` nearest chunks are scored; the
+        rest get NaN.
+        """
         vector = self.embedder.embed_query(query.dense_text)
-        similarities, rows = self.store.vectors.search(vector[None, :], self.depth)
-        scores = np.full(len(self.store.chunks), -1.0, dtype=np.float32)
+        n = len(self.store.chunks)
+        similarities, rows = self.store.vectors.search(
+            vector[None, :], n if n <= _EXHAUSTIVE_LIMIT else self.depth
+        )
+        scores = np.full(n, np.nan, dtype=np.float32)
         valid = rows[0] >= 0
         scores[rows[0][valid]] = similarities[0][valid]
-        return scores
+        sentences: Scores = np.asarray(self.store.sentence_vectors @ vector, dtype=np.float32)
+        return scores, sentences
 
-    def fuse(self, lexical: Scores, dense: Scores) -> Scores:
-        """Reciprocal rank fusion of the two rankings, each cut at `depth`."""
-        fused = np.zeros(len(lexical), dtype=np.float32)
-        for scores in (lexical, dense):
-            order = np.argsort(-scores, kind="stable")[: self.depth]
-            fused[order] += 1.0 / (self.rrf_k + np.arange(1, len(order) + 1, dtype=np.float32))
+    def fuse(self, signals: _Signals) -> Scores:
+        """Standardised scores summed over the candidate pool; -inf outside it.
+
+        The dense signal of a chunk is the mean of its own cosine and its best sentence's: a
+        question often matches one sentence of a passage better than the whole.
+        """
+        lexical, dense = signals.lexical, signals.dense
+        if len(signals.sentences):
+            best_sentence = np.full(len(dense), -1.0, dtype=np.float32)
+            np.maximum.at(best_sentence, self.store.sentence_owner, signals.sentences)
+            dense = ((dense + best_sentence) / 2).astype(np.float32)
+        pool = np.zeros(len(lexical), dtype=bool)
+        pool[np.argsort(-lexical, kind="stable")[: self.depth]] = True
+        pool |= ~np.isnan(dense)
+        dense_filled = np.where(np.isnan(dense), np.nanmin(dense), dense)
+        fused = np.full(len(lexical), -np.inf, dtype=np.float32)
+        w = self.weights
+        fused[pool] = (
+            _standardise(lexical[pool])
+            + w.dense * _standardise(dense_filled[pool])
+            + w.prior * _standardise(self._prior[pool])
+        )
         return fused
 
     def _allowed(self, doc_ids: Collection[str] | None, topic: str | None) -> list[bool] | None:
@@ -145,7 +248,7 @@ class Retriever:
         ]
 
     def _top(
-        self, fused: Scores, lexical: Scores, dense: Scores, k: int, allowed: list[bool] | None
+        self, fused: Scores, signals: _Signals, k: int, allowed: list[bool] | None
     ) -> list[Hit]:
         hits: list[Hit] = []
         kept_rows: list[int] = []
@@ -155,12 +258,20 @@ class Retriever:
             if (allowed is not None and not allowed[row]) or self._near_duplicate(row, kept_rows):
                 continue
             kept_rows.append(int(row))
+            first = self._sentence_start[row]
+            count = len(self.store.chunks[row].sentences)
+            sentence_scores = (
+                tuple(float(x) for x in signals.sentences[first : first + count])
+                if len(signals.sentences)
+                else ()
+            )
             hits.append(
                 Hit(
                     chunk=self.store.chunks[row],
                     score=float(fused[row]),
-                    lexical=float(lexical[row]),
-                    dense=float(dense[row]),
+                    lexical=float(signals.lexical[row]),
+                    dense=float(np.nan_to_num(signals.dense[row], nan=-1.0)),
+                    sentence_scores=sentence_scores,
                 )
             )
         return hits

@@ -121,13 +121,14 @@ def build_index(
     embedder = embedder or load_embedder(settings)
     build_dir = new_build_dir(settings.index_dir)
     try:
-        vectors, embedded = _embed(settings, embedder, chunks, progress)
+        vectors, sentence_vectors, embedded = _embed(settings, embedder, chunks, progress)
         lexical = LexicalIndex.build([passage_for_bm25(c) for c in chunks])
         manifest = write_index(
             build_dir,
             documents=documents,
             chunks=chunks,
             vectors=vectors,
+            sentence_vectors=sentence_vectors,
             lexical=lexical,
             vector_index=settings.vector_index,
             manifest_fields={
@@ -186,23 +187,32 @@ def _read_and_chunk(
     return documents, chunks, skipped
 
 
+def sentences_for_embedding(chunks: Sequence[Chunk]) -> list[str]:
+    """Every sentence of every chunk, in chunk order: row i of the sentence vectors."""
+    return [c.text[a:b] for c in chunks for a, b in c.sentences]
+
+
 def _embed(
     settings: IndexSettings,
     embedder: Embedder,
     chunks: Sequence[Chunk],
     progress: ProgressFactory | None,
-) -> tuple[Vectors, int]:
-    texts = [passage_for_embedding(c) for c in chunks]
+) -> tuple[Vectors, Vectors, int]:
+    """Passage vectors, sentence vectors and how many texts were not in the cache."""
+    passages = [passage_for_embedding(c) for c in chunks]
+    sentences = sentences_for_embedding(chunks)
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
     try:
-        missing = cache.count_missing(embedder.embedder_id, texts)
+        missing = cache.count_missing(embedder.embedder_id, [*passages, *sentences])
         on_progress = progress(missing) if progress and missing else None
-        vectors = cache.embed(
-            embedder, texts, batch_size=settings.embed_batch_size, on_progress=on_progress
+        batch = settings.embed_batch_size
+        passage_vectors = cache.embed(embedder, passages, batch_size=batch, on_progress=on_progress)
+        sentence_vectors = cache.embed(
+            embedder, sentences, batch_size=batch * 2, on_progress=on_progress
         )
     finally:
         cache.close()
-    return vectors, missing
+    return passage_vectors, sentence_vectors, missing
 
 
 def _entries(documents: Sequence[Document], chunks: Sequence[Chunk]) -> dict[str, DocumentEntry]:

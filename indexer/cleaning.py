@@ -12,6 +12,7 @@ is joined again, and footnotes become passages of their own.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:pagina\s+)?\d{1,3}(?:\s*(?:/|van)\s*\d{1,3})?\s*$", re.IGNORECASE
 )
 _PUNCT_ONLY = re.compile(r"^[\s\W\d_]*$")
-_TOC_LINE = re.compile(r"\.{4,}\s*\d*\s*$|…{2,}\s*\d*\s*$")
+# The lookbehinds try each run of leaders once: without them a long run is quadratic.
+_TOC_LINE = re.compile(r"(?<!\.)\.{4,}\s*\d*\s*$|(?<!…)…{2,}\s*\d*\s*$")
 _BULLET = re.compile(r"^\s*(?:[•▪●◦○■□➢►\uf0b7\uf0a7\-–*]|o(?=\s))\s+\S")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[a-zA-Z])[.)]\s+\S")
 # "12 Kamerbrief ..." at a break or after a finished sentence: a footnote. Section numbers
@@ -308,15 +310,14 @@ def _anchor_links(
 ) -> tuple[Link, ...]:
     """Anchor each URL line to the end of the last block that started before it."""
     links = []
+    # Blocks by the offset of their first line (footnotes come last in `blocks`), for bisect.
+    by_first = sorted(zip(block_first_line, blocks, strict=True), key=lambda fb: fb[0])
+    firsts = [first for first, _ in by_first]
     for line in link_lines:
         url = _URL.search(line.text)
         if url is None:
             continue
-        candidates = [
-            (first, b)
-            for first, b in zip(block_first_line, blocks, strict=True)
-            if first <= line.start
-        ]
-        position = max(candidates, key=lambda fb: fb[0])[1].end - 1 if candidates else 0
+        before = bisect.bisect_right(firsts, line.start)
+        position = by_first[before - 1][1].end - 1 if before else 0
         links.append(Link(url=url.group().rstrip(".,;)"), position=max(position, 0)))
     return tuple(links)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError, PyPdfError
 
 from indexer.errors import CorpusError, DocumentReadError
 
@@ -172,9 +171,9 @@ def _read_pdf_pages(path: Path) -> Iterator[str]:
             raise DocumentReadError(path, "the PDF is encrypted; save an unprotected copy")
         for page in reader.pages:
             yield (page.extract_text() or "").replace(PAGE_BREAK, "\n")
-    except DocumentReadError:
+    except (DocumentReadError, MemoryError):
         raise
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except Exception as exc:  # pypdf raises many kinds of error on damaged files (fuzzing)
         raise DocumentReadError(path, f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
 
 

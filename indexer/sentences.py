@@ -15,7 +15,8 @@ _ABBREVIATIONS = frozenset((
 ))
 # fmt: on
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
-_BOUNDARY = re.compile(r"[.!?…]+['’”\")\]]*\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])|\n+")
+# The lookbehind tries each run of end marks once: without it a long run is quadratic.
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]+['’”\")\]]*\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])|\n+")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -4,6 +4,7 @@
         manifest.json     schema, embedder, chunking, per-document and per-file checksums
         chunks.sqlite     documents (metadata, original text) and chunks (text, spans, pages)
         vectors.faiss     row i = chunk with row i in chunks.sqlite
+        sentences.npy     one vector per sentence of every chunk, in chunk order
         bm25/             bm25s matrices and the analyser's vocabulary
 
 A build writes a new directory next to the published one and then replaces the symlink, so a
@@ -37,10 +38,11 @@ from indexer.settings import VectorIndexKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 VECTORS = "vectors.faiss"
+SENTENCE_VECTORS = "sentences.npy"
 BM25_DIR = "bm25"
 BUILDS_DIR_SUFFIX = "-builds"
 _KEEP_BUILDS = 2
@@ -115,6 +117,7 @@ def write_index(
     documents: Sequence[Document],
     chunks: Sequence[Chunk],
     vectors: Vectors,
+    sentence_vectors: Vectors,
     lexical: LexicalIndex,
     vector_index: VectorIndexKind,
     manifest_fields: dict[str, Any],
@@ -122,8 +125,9 @@ def write_index(
     """Write a complete index into an empty `directory` and return its manifest."""
     _write_sqlite(directory / CHUNKS_DB, documents, chunks)
     faiss.write_index(_vector_index(vectors, vector_index), str(directory / VECTORS))
+    np.save(directory / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, np.float32))
     lexical.save(directory / BM25_DIR)
-    files = {name: _sha256(directory / name) for name in (CHUNKS_DB, VECTORS)}
+    files = {name: _sha256(directory / name) for name in (CHUNKS_DB, VECTORS, SENTENCE_VECTORS)}
     manifest = Manifest(
         schema_version=SCHEMA_VERSION,
         dim=int(vectors.shape[1]),
@@ -279,6 +283,7 @@ class IndexStore:
         chunks: tuple[Chunk, ...],
         documents: dict[str, StoredDocument],
         vectors: Any,
+        sentence_vectors: Vectors,
         lexical: LexicalIndex,
     ) -> None:
         self.path = path
@@ -286,7 +291,12 @@ class IndexStore:
         self.chunks = chunks
         self.documents = documents
         self.vectors = vectors
+        self.sentence_vectors = sentence_vectors
         self.lexical = lexical
+        # sentence_owner[i] is the chunk row of sentence vector i.
+        self.sentence_owner = np.repeat(
+            np.arange(len(chunks)), [len(c.sentences) for c in chunks]
+        ).astype(np.int64)
         self.row_of = {c.chunk_id: row for row, c in enumerate(chunks)}
 
     @classmethod
@@ -314,12 +324,18 @@ class IndexStore:
         try:
             documents, chunks = _read_sqlite(path / CHUNKS_DB)
             vectors = faiss.read_index(str(path / VECTORS), faiss.IO_FLAG_READ_ONLY)
+            sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r")
             lexical = LexicalIndex.load(path / BM25_DIR)
         except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
             raise IndexLoadError(
                 f"The index at {index_dir} is damaged ({exc}). Rebuild it."
             ) from exc
-        if vectors.ntotal != len(chunks) or vectors.d != manifest.dim:
+        sentences = sum(len(c.sentences) for c in chunks)
+        if (
+            vectors.ntotal != len(chunks)
+            or vectors.d != manifest.dim
+            or sentence_vectors.shape != (sentences, manifest.dim)
+        ):
             raise IndexLoadError(
                 f"The index at {index_dir} is inconsistent: {vectors.ntotal} vectors of "
                 f"dimension {vectors.d} for {len(chunks)} chunks. Rebuild it."
@@ -330,6 +346,7 @@ class IndexStore:
             chunks=chunks,
             documents=documents,
             vectors=vectors,
+            sentence_vectors=sentence_vectors,
             lexical=lexical,
         )
 
