@@ -110,7 +110,7 @@ class _Candidate:
     span: tuple[int, int]
     score: float
     coverage: float  # idf-weighted share of the question's words in the sentence
-    similarity: float  # cosine of the sentence to the question (0 when not known)
+    meaning: float | None  # the sentence's cosine to the question, scaled to 0..1; None: unknown
 
 
 class AnswerComposer:
@@ -133,7 +133,7 @@ class AnswerComposer:
         another_passage_cutoff: float = 0.9,
         similarity_weight: float = 0.5,
         rank_weight: float = 0.7,
-        min_confidence: float = 0.35,
+        min_confidence: float = 0.375,
     ) -> None:
         self.glossary = glossary
         self.analyzer: DutchAnalyzer = store.lexical.analyzer
@@ -153,7 +153,6 @@ class AnswerComposer:
         df = Counter(t for c in store.chunks for t in set(self.analyzer.terms(c.text)))
         n = len(store.chunks)
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self._default_idf = math.log(1 + (n + 0.5) / 0.5)
 
     def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
         """The answer to `query` from `hits` (best first)."""
@@ -165,7 +164,9 @@ class AnswerComposer:
             for c in self._candidates(passages, question_terms)
             if fits_answer_type(_sentence(passages, c), wanted)
         ]
-        confidence = self._confidence(candidates, passages)
+        confidence = round(
+            self._confidence(candidates, passages) * (1 - self.unknown_share(query)), 3
+        )
         topic = self._topic(query, passages)
         if not candidates or confidence < self.min_confidence:
             return self._not_in_sources(query, passages, topic, confidence)
@@ -173,23 +174,31 @@ class AnswerComposer:
         return self._answer(query, passages, chosen, topic, confidence)
 
     def _weights(self, query: Query) -> dict[str, float]:
-        """Question terms weigh by idf; expansion terms count half."""
+        """Question terms the corpus knows weigh by idf; expansion terms count half."""
         weights: dict[str, float] = {}
         for term in self.analyzer.terms(" ".join(query.expansions)):
-            weights[term] = 0.5 * self._idf.get(term, self._default_idf)
+            if term in self._idf:
+                weights[term] = 0.5 * self._idf[term]
         for term in self.analyzer.terms(query.text):
-            weights[term] = self._idf.get(term, self._default_idf)
+            if term in self._idf:
+                weights[term] = self._idf[term]
         return weights
 
+    def unknown_share(self, query: Query) -> float:
+        """The share of the question's words that no passage of the corpus uses.
+
+        A question about football shares "school" with the corpus, not "voetbalclub".
+        """
+        terms = set(self.analyzer.terms(query.text))
+        return sum(t not in self._idf for t in terms) / len(terms) if terms else 1.0
+
     def _candidates(self, passages: Sequence[Hit], weights: dict[str, float]) -> list[_Candidate]:
-        # Words the corpus never uses count in the total: a question about football is not
-        # answered by the one sentence that shares its word "school".
         total = sum(weights.values()) or 1.0
         candidates: list[_Candidate] = []
         seen: set[str] = set()
         for index, hit in enumerate(passages):
             spans = hit.chunk.sentences
-            similarities = hit.sentence_scores or (0.0,) * len(spans)
+            similarities: Sequence[float | None] = hit.sentence_scores or (None,) * len(spans)
             for span, terms, similarity in zip(
                 spans, self._sentence_terms[hit.chunk.chunk_id], similarities, strict=True
             ):
@@ -206,25 +215,27 @@ class AnswerComposer:
                     continue
                 seen.add(key)
                 rank_prior = 1.0 / (1 + index)
-                meaning = _scaled_similarity(similarity)
-                mix = self.similarity_weight
-                score = ((1 - mix) * coverage + mix * meaning) * (
+                meaning = None if similarity is None else _scaled_similarity(similarity)
+                score = self._blend(coverage, meaning) * (
                     1 - self.rank_weight + self.rank_weight * rank_prior
                 )
-                candidates.append(_Candidate(index, span, score, coverage, similarity))
+                candidates.append(_Candidate(index, span, score, coverage, meaning))
         return sorted(candidates, key=lambda c: -c.score)
 
     def _confidence(self, candidates: Sequence[_Candidate], passages: Sequence[Hit]) -> float:
         if not candidates or not passages:
             return 0.0
         best = candidates[0]
-        coverage = max(c.coverage for c in candidates)
-        similarity = max(c.similarity for c in candidates)
-        return round(
-            min(1.0, 0.5 * min(coverage * 1.5, 1.0) + 0.5 * _scaled_similarity(similarity))
-            * (0.5 + 0.5 * min(best.score * 2, 1.0)),
-            3,
-        )
+        coverage = min(max(c.coverage for c in candidates) * 1.5, 1.0)
+        meanings = [c.meaning for c in candidates if c.meaning is not None]
+        meaning = max(meanings) if meanings else coverage  # BM25 alone: words only
+        return (0.5 * coverage + 0.5 * meaning) * (0.5 + 0.5 * min(best.score * 2, 1.0))
+
+    def _blend(self, coverage: float, meaning: float | None) -> float:
+        """A sentence's score from its words and, when known, its meaning."""
+        if meaning is None:
+            return coverage
+        return (1 - self.similarity_weight) * coverage + self.similarity_weight * meaning
 
     def _choose(self, candidates: Sequence[_Candidate]) -> list[_Candidate]:
         best = candidates[0].score

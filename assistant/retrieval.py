@@ -72,7 +72,7 @@ class Query:
 class FusionWeights:
     """Weights of the hybrid score; measured with `python -m eval run` (see README)."""
 
-    expansions: float = 0.5
+    expansions: float = 1.0
     topic: float = 0.25
     dense: float = 1.5
     prior: float = 0.2
@@ -192,7 +192,11 @@ class Retriever:
         lexical = self.store.lexical
         scores = lexical.scores(query.lexical_text)
         if query.expansions:
-            scores = scores + self.weights.expansions * lexical.scores(" ".join(query.expansions))
+            # Many expansions must not drown the question's own specific words.
+            asked = len(lexical.analyzer.terms(query.lexical_text)) or 1
+            expanded = lexical.analyzer.terms(" ".join(query.expansions))
+            share = min(1.0, asked / max(1, len(expanded)))
+            scores = scores + self.weights.expansions * share * lexical.scores(expanded)
         if query.topic in self._topic_scores:
             scores = scores + self.weights.topic * self._topic_scores[query.topic]
         return scores

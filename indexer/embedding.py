@@ -228,9 +228,9 @@ class EmbeddingCache:
         return np.stack([found[h] for h in hashes]).astype(np.float32)
 
     def count_missing(self, embedder_id: str, texts: Sequence[str]) -> int:
-        """How many of `texts` would need embedding."""
-        hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-        return len(hashes) - len(self._lookup(embedder_id, hashes))
+        """How many distinct texts of `texts` would need embedding."""
+        hashes = {hashlib.sha256(t.encode()).hexdigest() for t in texts}
+        return len(hashes) - len(self._lookup(embedder_id, list(hashes)))
 
     def _lookup(self, embedder_id: str, hashes: Sequence[str]) -> dict[str, Vectors]:
         found: dict[str, Vectors] = {}

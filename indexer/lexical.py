@@ -27,6 +27,16 @@ _MIN_PART = 4
 _MIN_COMPOUND = 9
 _LINKERS = ("s", "e", "en")
 VOCABULARY_FILE = "vocabulary.json"
+# Snowball's Dutch stop words, plus the fillers, pronouns and family words of web-chat
+# questions ("mag mijn zoon eigenlijk gewoon ..."): they match story passages, not rules.
+# fmt: off
+STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset((
+    "mag", "mee", "eigenlijk", "gewoon", "zomaar", "echt", "even", "wel", "nog", "zeker",
+    "graag", "heel", "erg", "tijdens", "steeds", "gaan", "gaat", "ging", "welk", "welke",
+    "waar", "wanneer", "waarom", "hoeveel", "jullie", "jij", "jou", "jouw", "onze", "we",
+    "zoon", "zoontje", "dochter", "dochtertje", "kindje", "dus", "ofzo", "hè", "hoor",
+))
+# fmt: on
 
 
 def fold(text: str) -> str:
@@ -51,7 +61,7 @@ class DutchAnalyzer:
     def __init__(self, vocabulary: Iterable[str] = ()) -> None:
         self.vocabulary = frozenset(vocabulary)
         self._stemmer = Stemmer.Stemmer("dutch")
-        self._stopwords = frozenset(STOPWORDS_DUTCH)
+        self._stopwords = STOPWORDS
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], *, min_count: int = 2) -> DutchAnalyzer:

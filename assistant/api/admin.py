@@ -10,9 +10,10 @@ from fastapi import APIRouter, Header, HTTPException
 from pydantic import SecretStr
 
 from assistant.api.deps import EngineDep, HolderDep, SettingsDep
+from assistant.api.errors import error_responses
 from assistant.engine import Engine
 from assistant.errors import IndexUnavailableError
-from assistant.schemas import ErrorResponse, Health
+from assistant.schemas import Health
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -27,10 +28,7 @@ def health(engine: EngineDep) -> Health:
 @router.post(
     "/admin/reload",
     response_model=Health,
-    responses={
-        403: {"model": ErrorResponse, "description": "Geen of een verkeerd token"},
-        409: {"model": ErrorResponse, "description": "Nieuwe index onbruikbaar; oude blijft"},
-    },
+    responses=error_responses(403, 409, 503),
 )
 def reload_index(
     holder: HolderDep,

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from assistant.answering import Answer, Citation
 from assistant.api.deps import EngineDep, SettingsDep
+from assistant.api.errors import error_responses
 from assistant.glossary import OTHER_TOPIC, Term
 from assistant.privacy import mask_personal_data
 from assistant.retrieval import Hit
@@ -16,7 +17,6 @@ from assistant.schemas import (
     AskRequest,
     AskResponse,
     CitationOut,
-    ErrorResponse,
     Passage,
     SearchRequest,
     SearchResponse,
@@ -26,11 +26,7 @@ from assistant.schemas import (
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["answers"])
 _TOPICS = {"zorgplicht", "onderwijstijd", "leerplichtontheffing", "financiering"}
-_ERRORS: dict[int | str, dict[str, object]] = {
-    422: {"model": ErrorResponse, "description": "Ongeldige invoer"},
-    429: {"model": ErrorResponse, "description": "Te veel verzoeken; zie Retry-After"},
-    503: {"model": ErrorResponse, "description": "Geen zoekindex geladen"},
-}
+_ERRORS = error_responses(400, 413, 422, 429, 503)
 
 
 @router.post("/ask", response_model=AskResponse, responses=_ERRORS)

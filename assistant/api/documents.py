@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from assistant.api.answers import term_out
 from assistant.api.deps import EngineDep
+from assistant.api.errors import error_responses
 from assistant.engine import Engine
 from assistant.errors import NotFoundError
 from assistant.schemas import (
@@ -13,7 +14,6 @@ from assistant.schemas import (
     DocumentOut,
     DocumentPassage,
     DocumentsResponse,
-    ErrorResponse,
     GlossaryResponse,
 )
 
@@ -31,7 +31,7 @@ def list_documents(engine: EngineDep) -> DocumentsResponse:
 @router.get(
     "/documents/{doc_id}",
     response_model=DocumentDetail,
-    responses={404: {"model": ErrorResponse, "description": "Onbekend document of passage"}},
+    responses=error_responses(404, 422),
 )
 def read_document(
     doc_id: str,

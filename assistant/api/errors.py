@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import IndexUnavailableError, NotFoundError
+from assistant.schemas import ErrorResponse
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +35,29 @@ _FIELD_NAMES = {
     "citation_ids": "De bronverwijzingen",
 }
 _STATUS_MESSAGES = {
+    400: "Het verzoek kon niet worden gelezen: stuur geldige JSON in UTF-8.",
     404: "Deze pagina of dit onderdeel bestaat niet.",
     405: "Deze methode is hier niet toegestaan.",
     413: "Het verzoek is te groot.",
     429: "Er komen te veel vragen tegelijk binnen. Wacht even en probeer het opnieuw.",
 }
+
+
+_DESCRIPTIONS = {
+    400: "Onleesbaar verzoek (geen JSON in UTF-8)",
+    403: "Geen of een verkeerd token",
+    404: "Onbekend document of passage",
+    409: "Nieuwe index onbruikbaar; de huidige blijft in gebruik",
+    413: "Verzoek te groot",
+    422: "Ongeldige invoer",
+    429: "Te veel verzoeken; zie Retry-After",
+    503: "Geen zoekindex geladen, of de functie staat uit",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of error responses, all in the common error shape."""
+    return {code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
 def error_response(
@@ -100,7 +119,8 @@ def install_error_handlers(app: FastAPI) -> None:
                 exc.headers,
             )
         message = _STATUS_MESSAGES.get(exc.status_code, "Het verzoek kon niet worden verwerkt.")
-        return error_response(exc.status_code, f"http_{exc.status_code}", message, exc.headers)
+        code = "invalid_request" if exc.status_code == 400 else f"http_{exc.status_code}"
+        return error_response(exc.status_code, code, message, exc.headers)
 
     @app.exception_handler(NotFoundError)
     async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
@@ -123,4 +143,4 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-__all__ = ["error_response", "install_error_handlers", "validation_message"]
+__all__ = ["error_response", "error_responses", "install_error_handlers", "validation_message"]

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from assistant.api.errors import error_responses
 from assistant.feedback import (
     MAX_CITATIONS,
     MAX_QUESTION_CHARS,
@@ -98,7 +99,11 @@ Store = Annotated[FeedbackStore, Depends(get_feedback_store)]
 ExportToken = Annotated[str | None, Depends(get_export_token)]
 
 
-@router.post("/feedback", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/feedback",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 413, 422, 503),
+)
 def post_feedback(body: FeedbackRequest, store: Store) -> FeedbackCreated:
     """Store a thumbs up/down (with an optional remark) for one answer."""
     remark = body.remark.strip() if body.remark else None
@@ -119,7 +124,7 @@ def post_feedback(body: FeedbackRequest, store: Store) -> FeedbackCreated:
     return FeedbackCreated(id=new_id)
 
 
-@router.get("/feedback/export")
+@router.get("/feedback/export", responses=error_responses(403, 503))
 def export_feedback(
     response: Response,
     store: Store,

@@ -1,0 +1,284 @@
+"""Latency and throughput of `POST /api/v1/ask`, per retriever, against a real server.
+
+Starts `python -m assistant` on 127.0.0.1 (a free port, rate limit off) on the published index,
+then for each retriever (hybrid, bm25, dense):
+
+  (a) one client: a warm-up, then N distinct questions one after another: p50/p95/p99;
+  (b) several concurrent clients for a fixed time: requests/s, errors, p50/p95.
+
+Prints a Markdown table, writes JSON to var/bench.json and always stops the server. Targets
+(reported, not asserted): one client p50 < 30 ms and p95 < 60 ms; >= 40 req/s with 8 clients
+and no errors.
+
+Usage:
+    python scripts/bench.py
+    python scripts/bench.py --requests 50 --duration 5 --retrievers hybrid
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.loadtools import (  # noqa: E402
+    QuestionFeed,
+    ServerProcess,
+    fmt_ms,
+    git_commit,
+    percentile,
+    questions,
+    rss_mib,
+)
+
+RETRIEVERS = ("hybrid", "bm25", "dense")
+TARGET_P50_MS = 30.0
+TARGET_P95_MS = 60.0
+TARGET_RPS = 40.0
+ASK_PATH = "/api/v1/ask"
+
+
+@dataclass(slots=True)
+class Sequential:
+    """One client, one request after another."""
+
+    requests: int
+    errors: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+
+
+@dataclass(slots=True)
+class Concurrent:
+    """Several clients for a fixed time."""
+
+    clients: int
+    seconds: float
+    requests: int
+    errors: int
+    requests_per_s: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    questions_reused: bool
+    error_samples: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RetrieverResult:
+    """Both measurements for one retriever."""
+
+    retriever: str
+    sequential: Sequential
+    concurrent: Concurrent
+
+
+def _ask(client: httpx.Client, question: str, retriever: str) -> tuple[float, str | None]:
+    """One request: its latency in ms and an error description (None when 200)."""
+    started = time.perf_counter()
+    try:
+        response = client.post(ASK_PATH, json={"question": question, "retriever": retriever})
+    except httpx.HTTPError as exc:
+        return (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}"
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        return elapsed, f"HTTP {response.status_code}: {response.text[:200]}"
+    return elapsed, None
+
+
+def run_sequential(
+    url: str, retriever: str, pool: list[str], *, warmup: int, timeout: float
+) -> Sequential:
+    """Warm up with `warmup` questions, then time the rest of `pool` one by one."""
+    latencies: list[float] = []
+    errors = 0
+    with httpx.Client(base_url=url, timeout=timeout) as client:
+        for question in pool[:warmup]:
+            _ask(client, question, retriever)
+        for question in pool[warmup:]:
+            elapsed, error = _ask(client, question, retriever)
+            latencies.append(elapsed)
+            errors += error is not None
+    return Sequential(
+        requests=len(latencies),
+        errors=errors,
+        p50_ms=percentile(latencies, 50),
+        p95_ms=percentile(latencies, 95),
+        p99_ms=percentile(latencies, 99),
+        mean_ms=sum(latencies) / len(latencies) if latencies else float("nan"),
+        max_ms=max(latencies, default=float("nan")),
+    )
+
+
+def run_concurrent(
+    url: str, retriever: str, feed: QuestionFeed, *, clients: int, seconds: float, timeout: float
+) -> Concurrent:
+    """`clients` threads, each with its own connection, asking until `seconds` have passed."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    started = time.monotonic()
+    deadline = started + seconds
+
+    def client_loop() -> None:
+        with httpx.Client(base_url=url, timeout=timeout) as client:
+            while time.monotonic() < deadline:
+                elapsed, error = _ask(client, feed.take(), retriever)
+                with lock:
+                    latencies.append(elapsed)
+                    if error is not None:
+                        errors.append(error)
+
+    threads = [threading.Thread(target=client_loop, name=f"bench-{i}") for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + timeout + 5)
+    elapsed = time.monotonic() - started
+    return Concurrent(
+        clients=clients,
+        seconds=round(elapsed, 2),
+        requests=len(latencies),
+        errors=len(errors),
+        requests_per_s=len(latencies) / elapsed,
+        p50_ms=percentile(latencies, 50),
+        p95_ms=percentile(latencies, 95),
+        p99_ms=percentile(latencies, 99),
+        questions_reused=feed.wrapped > 0,
+        error_samples=errors[:5],
+    )
+
+
+def markdown(results: list[RetrieverResult]) -> str:
+    """The results as a Markdown table, with the targets checked."""
+    lines = [
+        "| retriever | 1 client: n | p50 ms | p95 ms | p99 ms | errors "
+        "| N clients: req/s | errors | p50 ms | p95 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        s, c = r.sequential, r.concurrent
+        lines.append(
+            f"| {r.retriever} | {s.requests} | {fmt_ms(s.p50_ms)} | {fmt_ms(s.p95_ms)} "
+            f"| {fmt_ms(s.p99_ms)} | {s.errors} | {c.requests_per_s:.1f} ({c.clients} clients, "
+            f"{c.requests} req) | {c.errors} | {fmt_ms(c.p50_ms)} | {fmt_ms(c.p95_ms)} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Targets: p50 < {TARGET_P50_MS:g} ms, p95 < {TARGET_P95_MS:g} ms (one client); "
+        f">= {TARGET_RPS:g} req/s with 8 clients and 0 errors."
+    )
+    for r in results:
+        s, c = r.sequential, r.concurrent
+        verdicts = [
+            f"p50 {'ok' if s.p50_ms < TARGET_P50_MS else 'MISSED'}",
+            f"p95 {'ok' if s.p95_ms < TARGET_P95_MS else 'MISSED'}",
+            f"throughput {'ok' if c.requests_per_s >= TARGET_RPS else 'MISSED'}",
+            f"errors {'ok' if s.errors + c.errors == 0 else 'MISSED'}",
+        ]
+        lines.append(f"- {r.retriever}: " + ", ".join(verdicts))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Run the benchmark; exit 1 when the server does not start."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=200, help="timed questions (200)")
+    parser.add_argument("--warmup", type=int, default=10, help="warm-up questions (10)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (8)")
+    parser.add_argument("--duration", type=float, default=20, help="concurrent seconds (20)")
+    parser.add_argument("--retrievers", default=",".join(RETRIEVERS), help="comma-separated")
+    parser.add_argument("--port", type=int, default=0, help="server port (a free one)")
+    parser.add_argument("--timeout", type=float, default=30, help="per request, s (30)")
+    parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench.json")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    retrievers = [r.strip() for r in args.retrievers.split(",") if r.strip()]
+    unknown = set(retrievers) - set(RETRIEVERS)
+    if unknown:
+        parser.error(f"unknown retriever(s): {', '.join(sorted(unknown))}")
+
+    per_sequential = args.warmup + args.requests
+    pool = questions(min(7000, per_sequential * len(retrievers) * 8), seed=args.seed)
+    rest = pool[per_sequential * len(retrievers) :]  # for the concurrent phases
+    env = {"WEGWIJZER_RATE_LIMIT_PER_MINUTE": "0"}
+    print(f"Starting the server ({sys.executable} -m assistant) ...")
+    try:
+        server = ServerProcess(port=args.port or None, env=env)
+        server.start()
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    results: list[RetrieverResult] = []
+    try:
+        print(
+            f"Server {server.url} (pid {server.pid}): {server.health.get('chunks')} passages, "
+            f"{server.health.get('embedder')}"
+        )
+        for i, retriever in enumerate(retrievers):
+            # Distinct questions for every phase (the concurrent ones start over if they run out).
+            sequential_pool = pool[i * per_sequential : (i + 1) * per_sequential]
+            offset = i * len(rest) // len(retrievers)
+            feed = QuestionFeed(rest[offset:] + rest[:offset])
+            print(f"[{retriever}] {args.requests} questions, one client ...", flush=True)
+            sequential = run_sequential(
+                server.url, retriever, sequential_pool, warmup=args.warmup, timeout=args.timeout
+            )
+            print(f"[{retriever}] {args.clients} clients for {args.duration:g} s ...", flush=True)
+            concurrent = run_concurrent(
+                server.url,
+                retriever,
+                feed,
+                clients=args.clients,
+                seconds=args.duration,
+                timeout=args.timeout,
+            )
+            results.append(RetrieverResult(retriever, sequential, concurrent))
+        rss = rss_mib(server.pid)
+    finally:
+        server.stop()
+
+    table = markdown(results)
+    print()
+    print(table)
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "index": server.health,
+        "server_rss_mib_end": rss,
+        "settings": {
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "clients": args.clients,
+            "duration_s": args.duration,
+        },
+        "targets": {"p50_ms": TARGET_P50_MS, "p95_ms": TARGET_P95_MS, "rps": TARGET_RPS},
+        "results": [asdict(r) for r in results],
+        "markdown": table,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nWrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
