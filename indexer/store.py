@@ -13,7 +13,6 @@ reader sees either the old index or the new one, never a mix; a failed build lea
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -30,7 +29,7 @@ import faiss
 import numpy as np
 
 from indexer.chunking import Chunk
-from indexer.documents import Document, DocumentMeta
+from indexer.documents import Document, DocumentMeta, file_sha256
 from indexer.embedding import Vectors
 from indexer.errors import IndexLoadError
 from indexer.lexical import LexicalIndex
@@ -127,7 +126,7 @@ def write_index(
     faiss.write_index(_vector_index(vectors, vector_index), str(directory / VECTORS))
     np.save(directory / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, np.float32))
     lexical.save(directory / BM25_DIR)
-    files = {name: _sha256(directory / name) for name in (CHUNKS_DB, VECTORS, SENTENCE_VECTORS)}
+    files = {name: file_sha256(directory / name) for name in (CHUNKS_DB, VECTORS, SENTENCE_VECTORS)}
     manifest = Manifest(
         schema_version=SCHEMA_VERSION,
         dim=int(vectors.shape[1]),
@@ -220,14 +219,6 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_by_doc ON chunks(doc_id, ordinal);
 """
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def new_build_dir(index_dir: Path) -> Path:
@@ -337,8 +328,9 @@ class IndexStore:
             or sentence_vectors.shape != (sentences, manifest.dim)
         ):
             raise IndexLoadError(
-                f"The index at {index_dir} is inconsistent: {vectors.ntotal} vectors of "
-                f"dimension {vectors.d} for {len(chunks)} chunks. Rebuild it."
+                f"The index at {index_dir} is inconsistent: {vectors.ntotal} passage vectors "
+                f"and {sentence_vectors.shape[0]} sentence vectors of dimension {vectors.d} for "
+                f"{len(chunks)} chunks with {sentences} sentences. Rebuild it."
             )
         return cls(
             path=path,
@@ -363,7 +355,7 @@ class IndexStore:
 def _verify_files(path: Path, manifest: Manifest) -> None:
     for name, expected in manifest.files.items():
         file = path / name
-        if not file.exists() or _sha256(file) != expected:
+        if not file.exists() or file_sha256(file) != expected:
             raise IndexLoadError(
                 f"Checksum mismatch for {name} in {path}: the index was changed or damaged "
                 "after it was built. Rebuild it with `python -m indexer build`."

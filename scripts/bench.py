@@ -227,6 +227,7 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     results: list[RetrieverResult] = []
+    load_before = os.getloadavg()
     try:
         print(
             f"Server {server.url} (pid {server.pid}): {server.health.get('chunks')} passages, "
@@ -258,10 +259,19 @@ def main() -> int:
     table = markdown(results)
     print()
     print(table)
+    print(
+        f"\nLoad average (1 min) before/after: {load_before[0]:.2f}/{os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} CPUs (other processes skew the numbers)."
+    )
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(),
+        },
         "index": server.health,
         "server_rss_mib_end": rss,
         "settings": {

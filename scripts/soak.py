@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import secrets
 import sys
@@ -334,11 +335,14 @@ def main() -> int:
     report = markdown(result)
     print()
     print(report)
+    print(f"Load average (1 min) at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs.")
     if not alive:
         print("The server died during the run.")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "loadavg_after": os.getloadavg(),
+        "cpus": os.cpu_count(),
         "commit": git_commit(),
         **result.summary(),
         "markdown": report,
