@@ -35,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IndexUnavailableError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    # The first embedding pays for starting the model's threads (about a second): pay it now,
+    # not in the first visitor's request.
+    engine.search("warm-up", k=1)
     app = create_app(settings, engine=engine)
     print(
         f"Wegwijzer: http://{settings.host}:{settings.port}  ({len(engine.store.chunks)} "

@@ -56,6 +56,12 @@ class AskRequest(_Request):
         return value
 
 
+def _require_letters(value: str) -> str:
+    if not any(c.isalnum() for c in value):
+        raise ValueError("bevat geen woorden")
+    return value
+
+
 class SearchFilters(_Request):
     """Optional filters of a search."""
 
@@ -70,6 +76,11 @@ class SearchRequest(_Request):
     k: int = Field(default=10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
     retriever: RetrieverName = "hybrid"
+
+    @field_validator("query")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        return _require_letters(value)
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -152,6 +152,8 @@ def read_document(source: SourceFile, meta: DocumentMeta | None = None) -> Docum
 
 
 def _read_text(path: Path) -> str:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise DocumentReadError(path, f"larger than {MAX_FILE_BYTES // 2**20} MiB; split it")
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -51,9 +51,9 @@ def reload_index(
     return health_of(engine)
 
 
-def require_token(expected: SecretStr | None, authorization: str | None) -> None:
+def require_token(expected: SecretStr | str | None, authorization: str | None) -> None:
     """Check a `Bearer` token in constant time; 503 when no token is configured."""
-    secret = expected.get_secret_value() if expected is not None else ""
+    secret = expected.get_secret_value() if isinstance(expected, SecretStr) else expected or ""
     if not secret:
         raise HTTPException(
             503, detail={"code": "disabled", "message": "Deze functie staat uit op deze server."}

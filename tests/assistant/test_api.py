@@ -289,3 +289,9 @@ def test_the_openapi_schema_documents_the_endpoints_with_examples(client) -> Non
         "/api/v1/healthz",
     } <= set(schema["paths"])
     assert schema["components"]["schemas"]["AskRequest"]["examples"]
+
+
+def test_a_search_without_words_is_refused(client) -> None:
+    response = client.post("/api/v1/search", json={"query": "\x1f ..."})
+    assert response.status_code == 422
+    assert "De zoekvraag bevat geen woorden" in response.json()["error"]["message"]

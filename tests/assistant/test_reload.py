@@ -101,3 +101,12 @@ def test_an_index_directory_copied_elsewhere_still_opens(small) -> None:
     copy = small.index_dir.parent / "kopie"
     shutil.copytree(small.index_dir.resolve(), copy)
     assert len(IndexStore.open(copy).chunks) > 0
+
+
+def test_a_token_set_without_validation_still_works(small, embedder) -> None:
+    plain = small.model_copy(update={"admin_token": TOKEN})  # a str, not a SecretStr
+    app = create_app(plain, engine=Engine.load(plain, embedder=embedder))
+    with TestClient(app) as client:
+        ok = client.post("/api/v1/admin/reload", headers={"authorization": f"Bearer {TOKEN}"})
+        assert ok.status_code == 200
+        assert client.post("/api/v1/admin/reload").status_code == 403
