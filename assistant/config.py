@@ -27,9 +27,7 @@ class Settings(IndexSettings):
     feedback_token: SecretStr | None = None
     admin_token: SecretStr | None = None
 
-    # Input limits (also enforced by the request models).
-    max_question_chars: int = Field(1000, ge=10, le=10000)
-    max_history_turns: int = Field(10, ge=0, le=50)
+    # Request bodies above this are refused (413); field limits live in `assistant.schemas`.
     max_body_bytes: int = Field(64 * 1024, ge=1024)
 
     # Abuse and privacy.

@@ -10,7 +10,7 @@ from assistant.config import Settings
 from assistant.engine import Engine, EngineHolder
 
 
-def get_settings(request: Request) -> Settings:
+def app_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -27,6 +27,6 @@ def get_engine(holder: Annotated[EngineHolder, Depends(get_holder)]) -> Engine:
     return holder.engine
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 HolderDep = Annotated[EngineHolder, Depends(get_holder)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
