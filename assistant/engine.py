@@ -94,9 +94,7 @@ class Engine:
     ) -> Answer:
         """A cited, extractive answer; `history` holds the earlier questions of the conversation."""
         query = self.retriever.prepare(question, history)
-        hits = self.retriever.search(
-            question, k=self.composer.max_passages, mode=mode, history=history
-        )
+        hits = self.retriever.retrieve(query, k=self.composer.max_passages, mode=mode)
         return self.composer.compose(query, hits)
 
     def document_text(self, doc_id: str) -> str:

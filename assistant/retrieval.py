@@ -170,7 +170,20 @@ class Retriever:
         topic: str | None = None,
     ) -> list[Hit]:
         """The k best chunks for a question, best first, near-duplicates removed."""
-        query = self.prepare(question, history)
+        return self.retrieve(
+            self.prepare(question, history), k=k, mode=mode, doc_ids=doc_ids, topic=topic
+        )
+
+    def retrieve(
+        self,
+        query: Query,
+        *,
+        k: int = 10,
+        mode: RetrievalMode = "hybrid",
+        doc_ids: Collection[str] | None = None,
+        topic: str | None = None,
+    ) -> list[Hit]:
+        """`search` for a question already prepared with `prepare`."""
         n = len(self.store.chunks)
         empty = np.zeros(0, dtype=np.float32)
         if mode == "bm25":
@@ -190,12 +203,12 @@ class Retriever:
     def lexical_scores(self, query: Query) -> Scores:
         """BM25 of the question (with its context), its expansions and its topic's vocabulary."""
         lexical = self.store.lexical
-        scores = lexical.scores(query.lexical_text)
+        asked = lexical.analyzer.terms(query.lexical_text)
+        scores = lexical.scores(asked)
         if query.expansions:
             # Many expansions must not drown the question's own specific words.
-            asked = len(lexical.analyzer.terms(query.lexical_text)) or 1
             expanded = lexical.analyzer.terms(" ".join(query.expansions))
-            share = min(1.0, asked / max(1, len(expanded)))
+            share = min(1.0, max(1, len(asked)) / max(1, len(expanded)))
             scores = scores + self.weights.expansions * share * lexical.scores(expanded)
         if query.topic in self._topic_scores:
             scores = scores + self.weights.topic * self._topic_scores[query.topic]
