@@ -44,9 +44,11 @@ _RULES = re.compile(
     rf"(?:[Aa]rtikel|[Aa]rt\.)\s*\d+[a-z]?(?:[,\s]+lid\s*\d+)?(?:\s*(?:onder|sub)\s*[a-z]\b)?"
     rf"(?:\s*(?:van\s+(?:de|het)\s+)?(?:{_LAW_NAMES}))?"
     rf"|\b(?:{_LAW_NAMES})\b"
-    rf"|\bBeleidsregel[^.;:()]{{5,120}}?(?:\(\d{{4}}\)|\d{{4}})"
+    rf"|‘Beleidsregel[^’]{{5,120}}’(?:[^.;‘]{{0,80}}?\b(?:19|20)\d\d\b)?"
+    rf"|\bBeleidsregel[^.;:()‘’]{{5,120}}?(?:\((?:19|20)\d\d\)|\b(?:19|20)\d\d\b)"
     rf"|\b5 onder [ab]\b"
 )
+_QUOTED_RULE = re.compile(r"‘([^’]+)’(?:.*\b((?:19|20)\d\d)\b)?")
 _PARTIES = {
     "schoolbestuur": r"schoolbestu(?:ur|ren)|bevoegd gezag",
     "school": r"school|scholen",
@@ -392,9 +394,21 @@ def _lead(chunk: Chunk) -> str:
 
 
 def extract_rules(text: str) -> tuple[str, ...]:
-    """Laws, articles and policy rules named in `text`, in order of first mention."""
-    found = (" ".join(m.group().split()).rstrip(" ,") for m in _RULES.finditer(text))
+    """Laws, articles and policy rules named in `text`, in order of first mention.
+
+    A quoted policy rule keeps its name and gains its year: "‘Beleidsregel inzake …’ van de
+    Inspectie uit 2018" becomes "Beleidsregel inzake … (2018)".
+    """
+    found = (_rule_name(" ".join(m.group().split())) for m in _RULES.finditer(text))
     return tuple(dict.fromkeys(found))
+
+
+def _rule_name(match: str) -> str:
+    quoted = _QUOTED_RULE.match(match)
+    if quoted is None:
+        return match.rstrip(" ,")
+    year = quoted.group(2)
+    return f"{quoted.group(1)} ({year})" if year else quoted.group(1)
 
 
 def extract_parties(text: str) -> tuple[str, ...]:
