@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import answer_type, extract_parties, extract_rules, fits_answer_type
+from assistant.answering import answer_type, fits_answer_type
+from assistant.references import extract_parties, extract_rules
 
 
 @pytest.mark.parametrize(
