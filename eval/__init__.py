@@ -5,6 +5,7 @@ Run it with `python -m eval run`; see `eval.cli`. The pieces:
 - `eval.questions`: load and validate a JSON Lines question set, locating every quote;
 - `eval.relevance`: which passages count as relevant (overlap with a located quote);
 - `eval.metrics`: pure metric functions (recall, MRR, nDCG, must-mention, percentiles);
-- `eval.harness`: run questions through a backend (in-process engine or HTTP) and score them;
+- `eval.backends`: the in-process engine or a running service (HTTP) as a `Backend`;
+- `eval.harness`: run questions through a backend and score them;
 - `eval.report`: JSON, Markdown and the recall@k plot.
 """

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from assistant.errors import AssistantError, IndexUnavailableError
-from eval.harness import (
+from eval.backends import (
     RETRIEVERS,
     Backend,
     EngineBackend,
@@ -34,8 +34,8 @@ from eval.harness import (
     HttpBackend,
     RetrieverName,
     corpus_document_texts,
-    run_evaluation,
 )
+from eval.harness import run_evaluation
 from eval.questions import DEFAULT_QUESTIONS, QuestionSetError, load_questions
 from eval.report import format_table, plot_recall_curves, write_json, write_markdown
 from indexer.chunking import Chunk

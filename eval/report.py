@@ -15,10 +15,10 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from eval.backends import Passage
 from eval.harness import (
     METRIC_KEYS,
     EvaluationReport,
-    Passage,
     QuestionResult,
     RetrieverRun,
     Summary,

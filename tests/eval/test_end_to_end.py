@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.engine import Engine
-from eval.harness import METRIC_KEYS, EngineBackend, run_evaluation
+from eval.backends import EngineBackend
+from eval.harness import METRIC_KEYS, run_evaluation
 from eval.questions import DEFAULT_QUESTIONS, load_questions
 from eval.report import report_to_dict, write_json, write_markdown
 

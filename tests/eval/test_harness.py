@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from eval import cli
-from eval.harness import METRIC_KEYS, EngineBackend, HttpBackend, run_evaluation
+from eval.backends import EngineBackend, HttpBackend
+from eval.harness import METRIC_KEYS, run_evaluation
 from eval.questions import load_questions
 from eval.report import format_table, render_markdown, report_to_dict, write_json, write_markdown
 

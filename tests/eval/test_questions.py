@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from eval.backends import corpus_document_texts
 from eval.cli import main
-from eval.harness import corpus_document_texts
 from eval.questions import DEFAULT_QUESTIONS, QuestionSetError, load_questions
 
 ROOT = Path(__file__).resolve().parents[2]
