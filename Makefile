@@ -49,8 +49,11 @@ typecheck: install
 check: lint typecheck test
 
 eval: index
-	$(BIN)/python -m eval run --retriever hybrid,bm25,dense \
-	  --json eval/reports/dev.json --md eval/reports/dev.md
+	for set in dev heldout; do \
+	  $(BIN)/python -m eval run --questions eval/questions/$$set.jsonl \
+	    --retriever hybrid,bm25,dense \
+	    --json eval/reports/$$set.json --md eval/reports/$$set.md || exit 1; \
+	done
 
 bench: index
 	$(BIN)/python scripts/bench.py
