@@ -58,13 +58,8 @@ class Query:
     topic: str | None = None
 
     @property
-    def dense_text(self) -> str:
-        """What is embedded: a follow-up carries the question it follows."""
-        return f"{self.context} {self.text}".strip()
-
-    @property
-    def lexical_text(self) -> str:
-        """What BM25 matches: the question and, for a follow-up, the question before it."""
+    def full_text(self) -> str:
+        """What both indexes match: a follow-up carries the question it follows."""
         return f"{self.context} {self.text}".strip()
 
 
@@ -187,7 +182,7 @@ class Retriever:
         n = len(self.store.chunks)
         empty = np.zeros(0, dtype=np.float32)
         if mode == "bm25":
-            lexical = self.store.lexical.scores(query.lexical_text)
+            lexical = self.store.lexical.scores(query.full_text)
             signals = _Signals(lexical, np.full(n, np.nan, dtype=np.float32), empty)
             fused = lexical
         elif mode == "dense":
@@ -203,7 +198,7 @@ class Retriever:
     def lexical_scores(self, query: Query) -> Scores:
         """BM25 of the question (with its context), its expansions and its topic's vocabulary."""
         lexical = self.store.lexical
-        asked = lexical.analyzer.terms(query.lexical_text)
+        asked = lexical.analyzer.terms(query.full_text)
         scores = lexical.scores(asked)
         if query.expansions:
             # Many expansions must not drown the question's own specific words.
@@ -220,7 +215,7 @@ class Retriever:
         In a corpus too large to score whole, only the `depth` nearest chunks are scored; the
         rest get NaN.
         """
-        vector = self.embedder.embed_query(query.dense_text)
+        vector = self.embedder.embed_query(query.full_text)
         n = len(self.store.chunks)
         similarities, rows = self.store.vectors.search(
             vector[None, :], n if n <= _EXHAUSTIVE_LIMIT else self.depth

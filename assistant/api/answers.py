@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import get_args
 
 from fastapi import APIRouter
 
@@ -21,11 +22,12 @@ from assistant.schemas import (
     SearchRequest,
     SearchResponse,
     TermOut,
+    TopicName,
 )
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["answers"])
-_TOPICS = {"zorgplicht", "onderwijstijd", "leerplichtontheffing", "financiering"}
+_TOPICS = frozenset(get_args(TopicName))
 _ERRORS = error_responses(400, 413, 422, 429, 503)
 
 
