@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
+from assistant.answer_types import answer_type, fits_answer_type
 from assistant.glossary import OTHER_TOPIC, Glossary, Term
 from assistant.references import extract_parties, extract_rules
 from assistant.retrieval import Hit, Query
@@ -289,45 +289,6 @@ class AnswerComposer:
                 scores[topic] += n
         best = scores.most_common(1)
         return best[0][0] if best and best[0][1] > 0 else OTHER_TOPIC
-
-
-AnswerType = Literal["quantity", "contact", "any"]
-# Questions that ask for a number or an amount, and for contact details: an answer to them
-# must hold one, or it does not answer (the classic "expected answer type" check of QA).
-_ASKS_QUANTITY = re.compile(
-    r"\b(?:hoeveel|hoe (?:lang|vaak|hoog|oud|groot|veel)|binnen welke termijn|"
-    r"(?:welk|welke|wat is het|wat is de) (?:bedrag|percentage|aantal|termijn|leeftijd|"
-    r"normbedrag|streefpercentage|eigen bijdrage))\b",
-    re.IGNORECASE,
-)
-_ASKS_CONTACT = re.compile(
-    r"\b(?:telefoonnummer|e-?mailadres|mailadres|postadres|bezoekadres|bellen|mailen)\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(
-    r"\d|\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|"
-    r"veertig|vijftig|honderd|duizend|half|halve|kwart|procent|tweede|derde)\b",
-    re.IGNORECASE,
-)
-_CONTACT = re.compile(r"@|www\.|https?://|\b0\d{2,3}[\s-]?\d{6,7}\b")
-
-
-def answer_type(question: str) -> AnswerType:
-    """What kind of answer a question asks for."""
-    if _ASKS_CONTACT.search(question):
-        return "contact"
-    if _ASKS_QUANTITY.search(question):
-        return "quantity"
-    return "any"
-
-
-def fits_answer_type(sentence: str, wanted: AnswerType) -> bool:
-    """Whether a sentence can answer a question asking for `wanted`."""
-    if wanted == "quantity":
-        return bool(_NUMBER.search(sentence))
-    if wanted == "contact":
-        return bool(_CONTACT.search(sentence))
-    return True
 
 
 def _sentence(passages: Sequence[Hit], candidate: _Candidate) -> str:
