@@ -90,13 +90,13 @@ class AnswerComposer:
         glossary: Glossary,
         *,
         max_passages: int = 5,
-        max_sentences: int = 3,
+        max_sentences: int = 4,
         max_cited: int = 2,
-        max_per_passage: int = 3,
+        max_per_passage: int = 4,
         another_passage_cutoff: float = 0.9,
         similarity_weight: float = 0.5,
         rank_weight: float = 0.7,
-        min_confidence: float = 0.375,
+        min_confidence: float = 0.34,
     ) -> None:
         self.glossary = glossary
         self.analyzer: DutchAnalyzer = store.lexical.analyzer
@@ -137,12 +137,16 @@ class AnswerComposer:
         return self._answer(query, passages, chosen, topic, confidence)
 
     def _weights(self, query: Query) -> dict[str, float]:
-        """Question terms the corpus knows weigh by idf; expansion terms count half."""
+        """Question terms the corpus knows weigh by idf; expansion terms count half.
+
+        The context (the earlier questions) counts as the question: it names what a follow-up
+        such as "en wie betaalt dat dan?" is about.
+        """
         weights: dict[str, float] = {}
-        for term in self.analyzer.terms(" ".join(query.expansions)):
+        for term in query.expansion_terms:
             if term in self._idf:
                 weights[term] = 0.5 * self._idf[term]
-        for term in self.analyzer.terms(query.text):
+        for term in query.full_terms:
             if term in self._idf:
                 weights[term] = self._idf[term]
         return weights
@@ -152,7 +156,7 @@ class AnswerComposer:
 
         A question about football shares "school" with the corpus, not "voetbalclub".
         """
-        terms = set(self.analyzer.terms(query.text))
+        terms = set(query.terms)
         return sum(t not in self._idf for t in terms) / len(terms) if terms else 1.0
 
     def _candidates(self, passages: Sequence[Hit], weights: dict[str, float]) -> list[_Candidate]:
@@ -281,8 +285,7 @@ class AnswerComposer:
 
     def _topic(self, query: Query, passages: Sequence[Hit]) -> str:
         scores: Counter[str] = Counter()
-        asked = f"{query.context} {query.text} {' '.join(query.expansions)}"
-        for topic, n in self.glossary.topic_scores(asked).items():
+        for topic, n in query.topic_scores:
             scores[topic] += 3 * n
         for hit in passages[:3]:
             for topic, n in self.glossary.topic_scores(hit.chunk.text).items():

@@ -48,19 +48,33 @@ class _Signals:
     sentences: Scores  # per sentence vector; empty when not computed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Query:
-    """A question prepared for retrieval."""
+    """A question prepared for retrieval and answering, analysed once (`Retriever.prepare`).
+
+    `terms`, `context_terms` and `expansion_terms` are BM25 terms of the question, of the
+    earlier questions and of the glossary's expansions; `topic_scores` counts each topic's
+    words in all of them.
+    """
 
     text: str
-    context: str = ""  # earlier questions of the conversation, for follow-ups
-    expansions: tuple[str, ...] = ()
-    topic: str | None = None
+    context: str  # earlier questions of the conversation, for follow-ups
+    expansions: tuple[str, ...]
+    topic: str | None
+    terms: tuple[str, ...]
+    context_terms: tuple[str, ...]
+    expansion_terms: tuple[str, ...]
+    topic_scores: tuple[tuple[str, int], ...]
 
     @property
     def full_text(self) -> str:
         """What both indexes match: a follow-up carries the question it follows."""
         return f"{self.context} {self.text}".strip()
+
+    @property
+    def full_terms(self) -> tuple[str, ...]:
+        """The BM25 terms of `full_text`."""
+        return (*self.context_terms, *self.terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +161,16 @@ class Retriever:
         expansions = tuple(self.glossary.expansions(asked))
         topic_scores = self.glossary.topic_scores(f"{asked} {' '.join(expansions)}")
         best = max(topic_scores, key=lambda t: topic_scores[t], default=None)
+        analyzer = self.store.lexical.analyzer
         return Query(
             text=question,
             context=context,
             expansions=expansions,
             topic=best if best is not None and topic_scores[best] > 0 else None,
+            terms=tuple(analyzer.terms(question)),
+            context_terms=tuple(analyzer.terms(context)),
+            expansion_terms=tuple(analyzer.terms(" ".join(expansions))),
+            topic_scores=tuple(topic_scores.items()),
         )
 
     def search(
@@ -182,7 +201,7 @@ class Retriever:
         n = len(self.store.chunks)
         empty = np.zeros(0, dtype=np.float32)
         if mode == "bm25":
-            lexical = self.store.lexical.scores(query.full_text)
+            lexical = self.store.lexical.scores(query.full_terms)
             signals = _Signals(lexical, np.full(n, np.nan, dtype=np.float32), empty)
             fused = lexical
         elif mode == "dense":
@@ -198,12 +217,11 @@ class Retriever:
     def lexical_scores(self, query: Query) -> Scores:
         """BM25 of the question (with its context), its expansions and its topic's vocabulary."""
         lexical = self.store.lexical
-        asked = lexical.analyzer.terms(query.full_text)
+        asked, expanded = query.full_terms, query.expansion_terms
         scores = lexical.scores(asked)
-        if query.expansions:
+        if expanded:
             # Many expansions must not drown the question's own specific words.
-            expanded = lexical.analyzer.terms(" ".join(query.expansions))
-            share = min(1.0, max(1, len(asked)) / max(1, len(expanded)))
+            share = min(1.0, max(1, len(asked)) / len(expanded))
             scores = scores + self.weights.expansions * share * lexical.scores(expanded)
         if query.topic in self._topic_scores:
             scores = scores + self.weights.topic * self._topic_scores[query.topic]

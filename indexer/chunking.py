@@ -26,8 +26,8 @@ FOOTNOTE_SECTION = "Voetnoten"
 class ChunkingOptions:
     """Sizes in words; a chunk closes at a paragraph boundary once it reaches `target_words`."""
 
-    min_words: int = 60
-    max_words: int = 200
+    min_words: int = 100
+    max_words: int = 300
 
     @property
     def target_words(self) -> int:

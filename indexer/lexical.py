@@ -37,6 +37,11 @@ STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset((
     "zoon", "zoontje", "dochter", "dochtertje", "kindje", "dus", "ofzo", "hè", "hoor",
 ))
 # fmt: on
+# Snowball's Dutch stemmer drops the "ge" of participles ("gefinancierd" -> "financier"), which
+# also merges words that only look like participles: "begeleiding" with "beleid" (guidance with
+# policy), "gebied" with "bieden", "aangewezen" with "aanwezig". A word holding one of these
+# is cut right after it instead.
+_PROTECTED_STEMS = ("begeleid", "gebied", "aangewez")
 
 
 def fold(text: str) -> str:
@@ -88,11 +93,21 @@ class DutchAnalyzer:
                 continue
             out.append(word)
             out.extend(self.split_compound(word))
-        return list(self._stemmer.stemWords(out))
+        stems = self._stemmer.stemWords(out)
+        return [_protected_stem(w) or stem for w, stem in zip(out, stems, strict=True)]
 
     def split_compound(self, word: str) -> tuple[str, ...]:
         """The two known parts of a compound word, or () when it is not one."""
         return _split(word, self.vocabulary)
+
+
+def _protected_stem(word: str) -> str | None:
+    """The word up to the end of a protected stem it holds ("jeugdbegeleiding" -> ...begeleid)."""
+    for stem in _PROTECTED_STEMS:
+        at = word.find(stem)
+        if at >= 0:
+            return word[: at + len(stem)]
+    return None
 
 
 @lru_cache(maxsize=65536)

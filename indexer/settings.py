@@ -37,6 +37,6 @@ class IndexSettings(BaseSettings):
     embedder_instances: int = Field(1, ge=1, le=16)
     # "flat" is exact inner product, right below ~100k chunks; "hnsw" is approximate.
     vector_index: VectorIndexKind = "flat"
-    min_chunk_words: int = Field(60, ge=10, le=400)
-    max_chunk_words: int = Field(200, ge=40, le=1000)
+    min_chunk_words: int = Field(100, ge=10, le=400)
+    max_chunk_words: int = Field(300, ge=40, le=1000)
     embed_batch_size: int = Field(16, ge=1, le=256)

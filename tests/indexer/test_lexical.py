@@ -1,0 +1,49 @@
+"""The Dutch analyser behind BM25: stemming, stop words and compound splitting."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.lexical import DutchAnalyzer, LexicalIndex
+
+
+def test_participles_and_plain_forms_share_a_stem() -> None:
+    analyzer = DutchAnalyzer()
+    assert analyzer.terms("gefinancierd") == analyzer.terms("financieren")
+    assert analyzer.terms("aangemeld") == analyzer.terms("aanmelden")
+
+
+def test_words_that_only_look_like_participles_keep_their_meaning() -> None:
+    analyzer = DutchAnalyzer()
+    assert analyzer.terms("begeleiding") != analyzer.terms("beleid")
+    assert analyzer.terms("begeleiding") == analyzer.terms("begeleider")
+    assert analyzer.terms("gebied") != analyzer.terms("bieden")
+    assert analyzer.terms("aangewezen") != analyzer.terms("aanwezig")
+    assert analyzer.terms("jeugdbegeleiding") == ["jeugdbegeleid"]
+
+
+def test_web_chat_fillers_and_family_words_are_stop_words() -> None:
+    analyzer = DutchAnalyzer()
+    question = analyzer.terms("Mag mijn zoon eigenlijk gewoon thuisblijven?")
+    assert question == analyzer.terms("thuisblijven")
+
+
+def test_compounds_also_yield_their_known_parts() -> None:
+    analyzer = DutchAnalyzer.from_texts(["leerplicht leerplicht ontheffing ontheffing"])
+    whole, *parts = analyzer.terms("leerplichtontheffing")
+    assert parts == analyzer.terms("leerplicht ontheffing")
+    assert whole not in parts
+
+
+def test_a_compound_in_the_question_finds_its_parts_in_the_text() -> None:
+    index = LexicalIndex.build(
+        [
+            "De leerplicht geldt voor ieder kind; een ontheffing is een uitzondering.",
+            "Het samenwerkingsverband verdeelt het geld voor ondersteuning.",
+            "De leerplicht en de ontheffing staan in de Leerplichtwet.",
+        ]
+    )
+    scores = index.scores("Wanneer krijg je leerplichtontheffing?")
+    assert scores[1] == 0.0
+    assert scores[0] > 0.0 and scores[2] > 0.0
+    assert np.argmax(scores) in (0, 2)
