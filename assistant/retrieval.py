@@ -17,11 +17,14 @@ import numpy.typing as npt
 from assistant.glossary import Glossary
 from indexer.chunking import Chunk
 from indexer.embedding import Embedder
+from indexer.lexical import LexicalIndex
 from indexer.store import IndexStore
 
 RetrievalMode = Literal["hybrid", "bm25", "dense"]
 Scores = npt.NDArray[np.float32]
 _NEAR_DUPLICATE_JACCARD = 0.8
+# A passage's best run of this many consecutive sentences is scored with BM25 on its own.
+WINDOW_SENTENCES = 3
 # Up to this many chunks every chunk is scored, so scores are standardised over the corpus.
 _EXHAUSTIVE_LIMIT = 50_000
 
@@ -46,6 +49,7 @@ class _Signals:
     lexical: Scores  # per chunk
     dense: Scores  # per chunk; NaN where not scored
     sentences: Scores  # per sentence vector; empty when not computed
+    windows: Scores  # per chunk, its best window's BM25; empty when not computed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +89,7 @@ class FusionWeights:
     topic: float = 0.25
     dense: float = 1.5
     prior: float = 0.2
+    window: float = 0.3
 
 
 # Words that state a rule, and words that tell a case; their balance is the rule prior.
@@ -102,6 +107,18 @@ def rule_prior(text: str) -> float:
     return 100 * (len(_NORMATIVE.findall(text)) - len(_NARRATIVE.findall(text))) / words
 
 
+def sentence_windows(chunks: Sequence[Chunk], size: int) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """Every run of up to `size` consecutive sentences of each chunk, and the chunk it is in."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for row, chunk in enumerate(chunks):
+        spans = chunk.sentences
+        for first in range(len(spans)):
+            texts.append(" ".join(chunk.text[a:b] for a, b in spans[first : first + size]))
+            owners.append(row)
+    return texts, np.asarray(owners, dtype=np.int64)
+
+
 def _standardise(values: Scores) -> Scores:
     spread = float(values.std())
     if spread == 0:
@@ -116,11 +133,14 @@ class Retriever:
     Hybrid scoring, on a candidate pool (the `depth` best of each signal):
 
         z(bm25(question) + a·bm25(expansions) + t·bm25(topic vocabulary))
+            + v·z(best window's bm25(question) + a·bm25(expansions))
             + w·z(dense cosine) + p·z(rule prior)
 
     where z standardises a signal over the pool, the expansions come from the glossary, the
-    topic vocabulary is that of the topic the question is recognised to be about, and the rule
-    prior favours passages that state rules over passages that tell a case.
+    topic vocabulary is that of the topic the question is recognised to be about, a window is
+    a run of `WINDOW_SENTENCES` sentences of the passage (in a passage of 300 words, the words
+    of a question spread over all of it count less than the same words close together), and
+    the rule prior favours passages that state rules over passages that tell a case.
 
     Usage:
         retriever = Retriever(store, embedder, glossary)
@@ -153,6 +173,8 @@ class Retriever:
         self._prior = np.array([rule_prior(c.text) for c in store.chunks], dtype=np.float32)
         counts = [len(c.sentences) for c in store.chunks]
         self._sentence_start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        windows, self._window_owner = sentence_windows(store.chunks, WINDOW_SENTENCES)
+        self._windows = LexicalIndex.build(windows, store.lexical.analyzer)
 
     def prepare(self, question: str, history: Sequence[str] = ()) -> Query:
         """Attach the conversation, the glossary's expansions and the topic to a question."""
@@ -202,29 +224,39 @@ class Retriever:
         empty = np.zeros(0, dtype=np.float32)
         if mode == "bm25":
             lexical = self.store.lexical.scores(query.full_terms)
-            signals = _Signals(lexical, np.full(n, np.nan, dtype=np.float32), empty)
+            signals = _Signals(lexical, np.full(n, np.nan, dtype=np.float32), empty, empty)
             fused = lexical
         elif mode == "dense":
             dense, sentences = self.dense_scores(query)
-            signals = _Signals(np.zeros(n, dtype=np.float32), dense, sentences)
+            signals = _Signals(np.zeros(n, dtype=np.float32), dense, sentences, empty)
             fused = np.nan_to_num(dense, nan=-1.0)
         else:
             dense, sentences = self.dense_scores(query)
-            signals = _Signals(self.lexical_scores(query), dense, sentences)
+            lexical, windows = self.lexical_scores(query), self.window_scores(query)
+            signals = _Signals(lexical, dense, sentences, windows)
             fused = self.fuse(signals)
         return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
     def lexical_scores(self, query: Query) -> Scores:
         """BM25 of the question (with its context), its expansions and its topic's vocabulary."""
-        lexical = self.store.lexical
+        scores = self._bm25(self.store.lexical, query)
+        if query.topic in self._topic_scores:
+            scores = scores + self.weights.topic * self._topic_scores[query.topic]
+        return scores
+
+    def window_scores(self, query: Query) -> Scores:
+        """Per chunk, the BM25 of its best window for the question and its expansions."""
+        best = np.zeros(len(self.store.chunks), dtype=np.float32)
+        np.maximum.at(best, self._window_owner, self._bm25(self._windows, query))
+        return best
+
+    def _bm25(self, index: LexicalIndex, query: Query) -> Scores:
         asked, expanded = query.full_terms, query.expansion_terms
-        scores = lexical.scores(asked)
+        scores = index.scores(asked)
         if expanded:
             # Many expansions must not drown the question's own specific words.
             share = min(1.0, max(1, len(asked)) / len(expanded))
-            scores = scores + self.weights.expansions * share * lexical.scores(expanded)
-        if query.topic in self._topic_scores:
-            scores = scores + self.weights.topic * self._topic_scores[query.topic]
+            scores = scores + self.weights.expansions * share * index.scores(expanded)
         return scores
 
     def dense_scores(self, query: Query) -> tuple[Scores, Scores]:
@@ -266,6 +298,8 @@ class Retriever:
             + w.dense * _standardise(dense_filled[pool])
             + w.prior * _standardise(self._prior[pool])
         )
+        if len(signals.windows):
+            fused[pool] += w.window * _standardise(signals.windows[pool])
         return fused
 
     def _allowed(self, doc_ids: Collection[str] | None, topic: str | None) -> list[bool] | None:

@@ -141,9 +141,12 @@ class LexicalIndex:
         self._bm25 = bm25
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> LexicalIndex:
-        """Index `texts`; row i of the index is text i."""
-        analyzer = DutchAnalyzer.from_texts(texts)
+    def build(cls, texts: Sequence[str], analyzer: DutchAnalyzer | None = None) -> LexicalIndex:
+        """Index `texts`; row i of the index is text i.
+
+        Without an `analyzer`, one is made that knows the vocabulary of `texts`.
+        """
+        analyzer = analyzer or DutchAnalyzer.from_texts(texts)
         bm25 = bm25s.BM25()
         bm25.index([analyzer.terms(t) for t in texts], show_progress=False)
         return cls(analyzer, bm25)
