@@ -1,7 +1,8 @@
 """Repairing PDF-extraction defects while keeping a character map back to the original text.
 
-The extracted text of a policy document carries page furniture, URL-only lines, words
-hyphenated over line breaks, and lines repeated after footnotes and page breaks. `clean`
+The extracted text of a policy document carries page furniture (page numbers, running headers
+and footers), URL-only lines, words hyphenated over line breaks, and lines repeated after
+footnotes and page breaks. `clean`
 turns it into a sequence of structural blocks (headings, paragraphs, list items, footnotes)
 with one space between words, and records for every character of the result the offset of
 the character it came from, so that a span of cleaned text maps back to the original.
@@ -13,7 +14,9 @@ is joined again, and footnotes become passages of their own.
 from __future__ import annotations
 
 import bisect
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -40,6 +43,12 @@ _WORD = re.compile(r"\S+")
 _SUSPENDED_COMPOUND_NEXT = {"en", "of", "tot", "noch", "dan", "als"}
 # Lines shorter than this can repeat legitimately (headings, table cells) and are kept.
 _MIN_DUPLICATE_LINE_CHARS = 20
+# A running header or footer: one of the first or last `_EDGE_LINES` lines of a page, the same
+# (digits aside) on at least `_FURNITURE_SHARE` of the pages, and on three pages or more.
+_EDGE_LINES = 2
+_FURNITURE_SHARE = 0.4
+_MIN_FURNITURE_PAGES = 3
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +164,12 @@ def _drop_defects(lines: list[_Line]) -> tuple[list[_Line | None], list[_Line]]:
     seen: set[str] = set()
     kept: list[_Line | None] = []
     links: list[_Line] = []
-    for line in lines:
+    furniture = _page_furniture(lines)
+    for index, line in enumerate(lines):
         norm = _normalise(line.text)
         if line.page_break_before:
             kept.append(None)
-        if not norm or _PAGE_NUMBER.match(norm) or _TOC_LINE.search(norm):
+        if index in furniture or not norm or _PAGE_NUMBER.match(norm) or _TOC_LINE.search(norm):
             kept.append(None)
         elif _URL_LINE.match(norm):
             links.append(line)
@@ -174,6 +184,33 @@ def _drop_defects(lines: list[_Line]) -> tuple[list[_Line | None], list[_Line]]:
             seen.add(norm)
             kept.append(line)
     return kept, links
+
+
+def _page_furniture(lines: list[_Line]) -> set[int]:
+    """Indices of the running headers and footers among `lines` (see `_EDGE_LINES`).
+
+    Lines are compared with their digits masked, so "Pagina 3 van 12" and "Pagina 4 van 12"
+    are the same footer. A text without page breaks has none.
+    """
+    pages: list[list[int]] = [[]]
+    for index, line in enumerate(lines):
+        if line.page_break_before:
+            pages.append([])
+        if line.text.strip():
+            pages[-1].append(index)
+    if len(pages) < _MIN_FURNITURE_PAGES:
+        return set()
+    at_edges: defaultdict[str, list[int]] = defaultdict(list)
+    pages_with: Counter[str] = Counter()
+    for page in pages:
+        keys: set[str] = set()
+        for index in {*page[:_EDGE_LINES], *page[-_EDGE_LINES:]}:
+            key = _DIGITS.sub("#", _normalise(lines[index].text).lower())
+            at_edges[key].append(index)
+            keys.add(key)
+        pages_with.update(keys)
+    needed = max(_MIN_FURNITURE_PAGES, math.ceil(_FURNITURE_SHARE * len(pages)))
+    return {i for key, found in at_edges.items() if pages_with[key] >= needed for i in found}
 
 
 def _line_kind(

@@ -85,3 +85,34 @@ def test_handreiking_repeated_fragments_occur_once() -> None:
     ):
         assert original.count(fragment) == 2
         assert cleaned.count(fragment) == 1
+
+
+def _paged(pages: list[list[str]]) -> str:
+    return "\f".join("\n".join(lines) for lines in pages)
+
+
+def test_running_headers_and_numbered_footers_are_dropped() -> None:
+    body = [
+        "De gemeente regelt het vervoer van leerlingen.",
+        "Ouders vragen het aan bij de gemeente.",
+        "Het samenwerkingsverband maakt daarover afspraken.",
+    ]
+    pages = [["Werkagenda 2035", line, f"Pagina {n} van 4"] for n, line in enumerate(body * 2, 1)]
+    cleaned = clean(_paged(pages[:4]))
+    assert "Werkagenda" not in cleaned.text
+    assert "Pagina" not in cleaned.text
+    for line in body:
+        assert line in cleaned.text
+
+
+def test_a_line_at_the_top_of_only_a_few_pages_is_kept() -> None:
+    pages = [[f"Alinea {n} over de zorgplicht van de school."] * 3 for n in range(1, 7)]
+    pages[0].insert(0, "Samenvatting")
+    pages[3].insert(0, "Samenvatting")
+    cleaned = clean(_paged(pages))
+    assert cleaned.text.count("Samenvatting") == 2
+
+
+def test_text_without_page_breaks_has_no_running_headers() -> None:
+    text = "\n".join(["Werkagenda 2035", "Een zin over onderwijs en zorg."] * 4)
+    assert clean(text).text.count("Werkagenda 2035") == 4

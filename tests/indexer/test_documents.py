@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.cleaning import clean
 from indexer.documents import discover, load_catalog, read_document
 from indexer.errors import CorpusError, DocumentReadError
 from tests.pdfs import POLICY_PAGES, write_encrypted_pdf, write_pdf
@@ -83,3 +84,16 @@ def test_real_catalog_describes_all_seven_documents() -> None:
     catalog = load_catalog(corpus)
     assert {s.doc_id for s in discover(corpus)} == set(catalog)
     assert all(meta.kind for meta in catalog.values())
+
+
+def test_a_pdfs_running_header_and_footer_stay_out_of_the_passages(tmp_path: Path) -> None:
+    pages = [
+        ["Regeling leerlingenvervoer", *lines, f"Versie 2024 - pagina {n}"]
+        for n, lines in enumerate(POLICY_PAGES * 2, start=1)
+    ]
+    document = read_document(_source(write_pdf(tmp_path / "regeling.pdf", pages, footer=False)))
+    cleaned = clean(document.text)
+    assert document.text.count("Regeling leerlingenvervoer") == 6
+    assert "Regeling leerlingenvervoer" not in cleaned.text
+    assert "Versie 2024" not in cleaned.text
+    assert "kilometervergoeding" in cleaned.text

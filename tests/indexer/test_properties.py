@@ -186,7 +186,7 @@ def _check_clean_invariants(original: str, cleaned: CleanText) -> None:
 
 
 def _dropped(norm: str, counts: dict[str, int]) -> bool:
-    """Whether `clean` may drop this (normalised) line: furniture, a URL or a repeat."""
+    """Whether `clean` may drop this (normalised) line: a page number, a URL or a repeat."""
     return (
         not norm
         or bool(cleaning._PAGE_NUMBER.match(norm))
@@ -204,11 +204,12 @@ def _check_no_word_lost(original: str, cleaned: CleanText) -> None:
     letters-only second half is then a substring of the joined word, which is still found.
     """
     normalised = [" ".join(line.split()) for line in re.split(r"\n|\f", original)]
+    furniture = cleaning._page_furniture(list(cleaning._split_lines(original)))
     counts: dict[str, int] = {}
     for norm in normalised:
         counts[norm] = counts.get(norm, 0) + 1
-    for norm in normalised:
-        if _dropped(norm, counts):
+    for index, norm in enumerate(normalised):
+        if index in furniture or _dropped(norm, counts):
             continue
         for word in norm.split():
             if word.isalpha():
