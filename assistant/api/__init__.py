@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -16,6 +18,7 @@ from assistant.api.errors import install_error_handlers
 from assistant.api.middleware import BodySizeLimit, RateLimit, RequestLog, SecurityHeaders
 from assistant.config import PACKAGE_DIR, Settings, get_settings
 from assistant.engine import Engine, EngineHolder
+from assistant.errors import IndexUnavailableError
 from assistant.feedback import FeedbackStore
 
 logger = logging.getLogger(__name__)
@@ -35,7 +38,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "engines"):
             app.state.engines = EngineHolder(engine or Engine.load(settings), settings)
+        uninstall = reload_on_hangup(app.state.engines)
         yield
+        uninstall()
 
     app = FastAPI(
         title="Onderwijs-Zorg Wegwijzer",
@@ -74,3 +79,32 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
     return app
+
+
+def reload_on_hangup(holder: EngineHolder) -> Callable[[], None]:
+    """Reload the published index on SIGHUP, as `POST /api/v1/admin/reload` does.
+
+    The reload runs in a worker thread; requests keep being served by the old engine until the
+    new one is loaded, and a damaged new index is refused with a log line. Returns the function
+    that removes the handler. Where signals cannot be handled (Windows, or a server that does
+    not run in the main thread, such as the test client), nothing is installed.
+    """
+    loop = asyncio.get_running_loop()
+
+    def reload() -> None:
+        try:
+            fresh = holder.reload()
+        except IndexUnavailableError as exc:
+            logger.error("Reload on SIGHUP refused, keeping the current index: %s", exc)
+        else:
+            logger.info("Reloaded on SIGHUP: %s", fresh.store.path)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, reload))
+    except (AttributeError, NotImplementedError, RuntimeError, ValueError):
+        return lambda: None
+
+    def uninstall() -> None:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+    return uninstall

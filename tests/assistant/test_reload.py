@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -110,3 +117,56 @@ def test_a_token_set_without_validation_still_works(small, embedder) -> None:
         ok = client.post("/api/v1/admin/reload", headers={"authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 200
         assert client.post("/api/v1/admin/reload").status_code == 403
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _health(url: str, deadline: float) -> dict[str, object]:
+    while True:
+        try:
+            return httpx.get(f"{url}/api/v1/healthz", timeout=2).json()
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
+def test_a_running_server_reloads_on_sighup(small, embedder) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "WEGWIJZER_INDEX_DIR": str(small.index_dir),
+        "WEGWIJZER_CORPUS_DIR": str(small.corpus_dir),
+        "WEGWIJZER_FEEDBACK_DB": str(small.feedback_db),
+        "WEGWIJZER_EMBEDDER_INSTANCES": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert _health(url, time.monotonic() + 60)["documents"] == 2
+        (small.corpus_dir / "nieuw.txt").write_text(
+            "De gemeente biedt een logeerregeling voor kinderen met een zware zorgvraag. " * 8,
+            encoding="utf-8",
+        )
+        build_index(small, embedder=embedder)
+        server.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while _health(url, deadline)["documents"] != 3:
+            assert time.monotonic() < deadline, "the server did not reload on SIGHUP"
+            time.sleep(0.2)
+        assert server.poll() is None, "the server must keep running"
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert "Traceback" not in errors
