@@ -1,4 +1,4 @@
-"""Question-set loading: the shipped dev set is valid; bad lines are rejected by line number."""
+"""Question-set loading: the shipped sets are valid; bad lines are rejected by line number."""
 
 from __future__ import annotations
 
@@ -53,6 +53,19 @@ def test_dev_set_loads_against_the_corpus() -> None:
     assert all(e.occurrences for q in questions for e in q.evidence)
     # Three quotes occur twice in the Brunssum plan ("Financiële context" is repeated).
     assert sum(len(e.occurrences) == 2 for q in questions for e in q.evidence) == 3
+
+
+@pytest.mark.parametrize(("name", "size", "unanswerable"), [("heldout", 80, 12), ("blind", 45, 6)])
+def test_our_own_question_sets_load_against_the_corpus(
+    name: str, size: int, unanswerable: int
+) -> None:
+    questions = load_questions(
+        ROOT / "eval" / "questions" / f"{name}.jsonl", corpus_document_texts(CORPUS)
+    )
+    assert len(questions) == size
+    assert sum(not q.answerable for q in questions) == unanswerable
+    assert len({q.id for q in questions}) == size
+    assert {q.audience for q in questions} == {"ouder", "consulent"}
 
 
 def test_valid_file_with_blank_lines(tmp_path: Path) -> None:
