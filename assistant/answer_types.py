@@ -25,45 +25,34 @@ _NUMBER_WORDS = (
 _FIGURE = rf"(?:(?<![\w.])\d+(?:[.,]\d+)?|\b(?:{_NUMBER_WORDS})\b)"
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
+
+def _phrases(pattern: str) -> re.Pattern[str]:
+    """A case-insensitive pattern of whole words and phrases."""
+    return re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+
+
 # What each question type asks, in Dutch question words; at equal starts the first type listed
 # (the more specific) wins: "hoeveel uur" asks for hours, not for any count.
 _ASKS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
-    (
-        "contact",
-        re.compile(
-            r"\b(?:telefoonnummer|e-?mailadres|mailadres|postadres|bezoekadres)\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "percentage",
-        re.compile(r"\b(?:hoeveel procent|welk(?:e)? (?:streef)?percentage|percentage)\b", re.I),
-    ),
+    ("contact", _phrases(r"telefoonnummer|e-?mailadres|mailadres|postadres|bezoekadres")),
+    ("percentage", _phrases(r"hoeveel procent|welke? (?:streef)?percentage|percentage")),
     (
         "money",
-        re.compile(
-            r"\b(?:hoeveel (?:geld|euro)|wat kost|hoeveel kost|wat zijn de kosten|"
-            r"(?:welk|welke|wat is het|wat is de|hoe hoog is het|hoe hoog is de) "
-            r"(?:bedrag|normbedrag|eigen bijdrage)|hoeveel is dat)\b",
-            re.IGNORECASE,
+        _phrases(
+            r"hoeveel (?:geld|euro)|wat kost|hoeveel kost|wat zijn de kosten|"
+            r"(?:welke?|wat is het|wat is de|hoe hoog is het|hoe hoog is de) "
+            r"(?:bedrag|normbedrag|eigen bijdrage)|hoeveel is dat"
         ),
     ),
-    (
-        "hours",
-        re.compile(r"\bhoeveel (?:les|klok|school)?(?:uur|uren)\b", re.IGNORECASE),
-    ),
+    ("hours", _phrases(r"hoeveel (?:les|klok|school)?(?:uur|uren)")),
     (
         "duration",
-        re.compile(
-            r"\b(?:hoe lang|hoelang|binnen welke termijn|welke termijn|hoeveel tijd|"
-            r"hoeveel (?:dagen|weken|maanden|jaar|jaren|schooljaren))\b",
-            re.IGNORECASE,
+        _phrases(
+            r"hoe lang|hoelang|binnen welke termijn|welke termijn|hoeveel tijd|"
+            r"hoeveel (?:dagen|weken|maanden|jaar|jaren|schooljaren)"
         ),
     ),
-    (
-        "count",
-        re.compile(r"\b(?:hoeveel|hoe (?:vaak|oud|groot|veel)|welk aantal|welke leeftijd)\b", re.I),
-    ),
+    ("count", _phrases(r"hoeveel|hoe (?:vaak|oud|groot|veel)|welk aantal|welke leeftijd")),
 )
 
 _TIME_UNIT = r"(?:school|werk|kalender)?(?:dag|dagen|week|weken|maand|maanden|jaar|jaren)"
