@@ -56,13 +56,13 @@ eval: index
 	done
 
 bench: index
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m scripts.bench
 
 soak: index
-	$(BIN)/python scripts/soak.py
+	$(BIN)/python -m scripts.soak
 
 fuzz: install
-	$(BIN)/python scripts/fuzz.py
+	$(BIN)/python -m scripts.fuzz
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -11,8 +11,8 @@ Prints a Markdown table, writes JSON to var/bench.json and always stops the serv
 and no errors.
 
 Usage:
-    python scripts/bench.py
-    python scripts/bench.py --requests 50 --duration 5 --retrievers hybrid
+    python -m scripts.bench
+    python -m scripts.bench --requests 50 --duration 5 --retrievers hybrid
 """
 
 from __future__ import annotations
@@ -31,11 +31,8 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from scripts.loadtools import (  # noqa: E402
+from scripts.loadtools import (
+    ROOT,
     QuestionFeed,
     ServerProcess,
     fmt_ms,

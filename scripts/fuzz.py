@@ -9,8 +9,8 @@ or memory limit, or the worker dies. Failing inputs are saved under var/fuzz/ wi
 the error; the command exits 1 when there is any failure.
 
 Usage:
-    python scripts/fuzz.py                       # 120 s, random seed
-    python scripts/fuzz.py --seconds 30 --seed 7
+    python -m scripts.fuzz                       # 120 s, random seed
+    python -m scripts.fuzz --seconds 30 --seed 7
 """
 
 from __future__ import annotations
@@ -33,16 +33,13 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from indexer.chunking import chunk_document
+from indexer.cleaning import clean
+from indexer.documents import SourceFile, read_document
+from indexer.errors import DocumentReadError
+from tests.pdfs import POLICY_PAGES, write_encrypted_pdf, write_pdf
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from indexer.chunking import chunk_document  # noqa: E402
-from indexer.cleaning import clean  # noqa: E402
-from indexer.documents import SourceFile, read_document  # noqa: E402
-from indexer.errors import DocumentReadError  # noqa: E402
-from tests.pdfs import POLICY_PAGES, write_encrypted_pdf, write_pdf  # noqa: E402
-
 DEFAULT_OUT = ROOT / "var" / "fuzz"
 TIME_LIMIT_S = 10.0
 MEMORY_LIMIT_MB = 2048

@@ -9,8 +9,8 @@ server's resident memory (VmRSS) at the start and the end. Exits 1 on any 5xx, a
 non-200, any request that got no answer (lost), or a reload that did not answer 200.
 
 Usage:
-    python scripts/soak.py
-    python scripts/soak.py --seconds 20 --clients 8
+    python -m scripts.soak
+    python -m scripts.soak --seconds 20 --clients 8
 """
 
 from __future__ import annotations
@@ -32,11 +32,8 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from scripts.loadtools import (  # noqa: E402
+from scripts.loadtools import (
+    ROOT,
     QuestionFeed,
     ServerProcess,
     fmt_ms,
