@@ -2,10 +2,10 @@
 
 The extracted text of a policy document carries page furniture (page numbers, running headers
 and footers), URL-only lines, words hyphenated over line breaks, and lines repeated after
-footnotes and page breaks. `clean`
-turns it into a sequence of structural blocks (headings, paragraphs, list items, footnotes)
-with one space between words, and records for every character of the result the offset of
-the character it came from, so that a span of cleaned text maps back to the original.
+footnotes and page breaks. `clean` turns it into a sequence of structural blocks (headings,
+paragraphs, list items, footnotes) with one space between words, and records for every
+character of the result the offset of the character it came from, so that a span of cleaned
+text maps back to the original.
 
 Footnotes are moved after the body: a sentence that a footnote interrupted at a page break
 is joined again, and footnotes become passages of their own.

@@ -96,6 +96,8 @@ def reload_on_hangup(holder: EngineHolder) -> Callable[[], None]:
             fresh = holder.reload()
         except IndexUnavailableError as exc:
             logger.error("Reload on SIGHUP refused, keeping the current index: %s", exc)
+        except Exception:  # a signal has no caller to report to: log it, keep serving
+            logger.exception("Reload on SIGHUP failed, keeping the current index")
         else:
             logger.info("Reloaded on SIGHUP: %s", fresh.store.path)
 
