@@ -116,6 +116,7 @@ class AnswerComposer:
         df = Counter(t for c in store.chunks for t in set(self.analyzer.terms(c.text)))
         n = len(store.chunks)
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self._chunk_topic_scores = {c.chunk_id: glossary.topic_scores(c.text) for c in store.chunks}
 
     def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
         """The answer to `query` from `hits` (best first)."""
@@ -288,7 +289,7 @@ class AnswerComposer:
         for topic, n in query.topic_scores:
             scores[topic] += 3 * n
         for hit in passages[:3]:
-            for topic, n in self.glossary.topic_scores(hit.chunk.text).items():
+            for topic, n in self._chunk_topic_scores[hit.chunk.chunk_id].items():
                 scores[topic] += n
         best = scores.most_common(1)
         return best[0][0] if best and best[0][1] > 0 else OTHER_TOPIC

@@ -63,12 +63,16 @@ class Query:
 
     text: str
     context: str  # earlier questions of the conversation, for follow-ups
-    expansions: tuple[str, ...]
-    topic: str | None
     terms: tuple[str, ...]
     context_terms: tuple[str, ...]
     expansion_terms: tuple[str, ...]
     topic_scores: tuple[tuple[str, int], ...]
+
+    @property
+    def topic(self) -> str | None:
+        """The topic most of whose words the question holds; None when it holds none."""
+        best = max(self.topic_scores, key=lambda item: item[1], default=None)
+        return best[0] if best is not None and best[1] > 0 else None
 
     @property
     def full_text(self) -> str:
@@ -180,19 +184,15 @@ class Retriever:
         """Attach the conversation, the glossary's expansions and the topic to a question."""
         context = " ".join(history[-2:])
         asked = f"{context} {question}"
-        expansions = tuple(self.glossary.expansions(asked))
-        topic_scores = self.glossary.topic_scores(f"{asked} {' '.join(expansions)}")
-        best = max(topic_scores, key=lambda t: topic_scores[t], default=None)
+        expansions = " ".join(self.glossary.expansions(asked))
         analyzer = self.store.lexical.analyzer
         return Query(
             text=question,
             context=context,
-            expansions=expansions,
-            topic=best if best is not None and topic_scores[best] > 0 else None,
             terms=tuple(analyzer.terms(question)),
             context_terms=tuple(analyzer.terms(context)),
-            expansion_terms=tuple(analyzer.terms(" ".join(expansions))),
-            topic_scores=tuple(topic_scores.items()),
+            expansion_terms=tuple(analyzer.terms(expansions)),
+            topic_scores=tuple(self.glossary.topic_scores(f"{asked} {expansions}").items()),
         )
 
     def search(
