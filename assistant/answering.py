@@ -1,8 +1,18 @@
-"""Extractive answers: choose and order sentences of the retrieved passages, each cited.
+"""Extractive answers: the sentences of the retrieved passages that answer, each cited.
 
 No sentence is written here: every answer sentence is a sentence of a retrieved chunk, copied
-verbatim. When the best passages do not cover the question's words well enough the answer is
-"not in the sources" with the closest passages, rather than unrelated sentences strung together.
+verbatim. Every candidate sentence of the best passages is scored for how well it answers the
+question (`assistant.answer_model`: its meaning, the question's words it holds, its passage's
+score and rank, the cues of a rule, party, action or definition crossed with what the question
+asks, `assistant.intent`). The answer is structured:
+
+- `short_answer`: the one or two sentences that answer best, best first;
+- `explanation`: up to three more, in document order;
+- `next_steps`: what the sources say a parent can do or whom to turn to, when they say it.
+
+A passage other than the first is cited whenever its sentence answers better. When no sentence
+answers well enough the answer is "not in the sources" with the closest passages, rather than
+unrelated sentences strung together.
 """
 
 from __future__ import annotations
@@ -13,12 +23,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer_types import answer_type, fits_answer_type
+import numpy as np
+
+from assistant.answer_model import (
+    AnswerModel,
+    CandidateSignals,
+    SentenceCues,
+    feature_rows,
+    sentence_cues,
+)
+from assistant.answer_types import fits_answer_type
 from assistant.glossary import OTHER_TOPIC, Glossary, Term
+from assistant.intent import Intent, QuestionKind, classify
 from assistant.references import extract_parties, extract_rules
 from assistant.retrieval import Hit, Query
 from indexer.chunking import Chunk
 from indexer.lexical import DutchAnalyzer
+from indexer.sentence_roles import ANSWER_ROLES, SentenceRole
 from indexer.store import IndexStore
 
 NOT_IN_SOURCES = (
@@ -28,8 +49,10 @@ NOT_IN_SOURCES = (
 ANSWER_INTRO = "Dit zeggen de bronnen hierover:"
 _MIN_SENTENCE_WORDS = 5
 _MAX_SENTENCE_WORDS = 90
-_RELATIVE_CUTOFF = 0.45  # a sentence must score at least this share of the best one
-_LIST_MARKER = re.compile(r"(?:[•▪●\-–*\uf0b7]|\d{1,2}[.)]|[a-z][.)])\s+")
+_MAX_LIST_WORDS = 120  # a lead-in with its items, cited as one
+_DUPLICATE_JACCARD = 0.7  # sentences sharing this share of their words are said once
+_LIST_MARKER = re.compile(r"(?:[•▪●\-–*\uf0b7]|o(?=\s)|\d{1,2}[.)]|[a-z][.)])\s+")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,34 +76,81 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A structured, extractive answer."""
+    """A structured, extractive answer (see the module docstring)."""
 
     question: str
     answerable: bool
     topic: str
     message: str
-    sentences: tuple[AnswerSentence, ...]
+    short_answer: tuple[AnswerSentence, ...]
+    explanation: tuple[AnswerSentence, ...]
+    next_steps: tuple[AnswerSentence, ...]
     citations: tuple[Citation, ...]
     rules: tuple[str, ...]
     parties: tuple[str, ...]
     confidence: float
     terms: tuple[Term, ...]
+    kind: QuestionKind = "open"  # what the question asks
+
+    @property
+    def sentences(self) -> tuple[AnswerSentence, ...]:
+        """All answer sentences, in reading order: short answer, explanation, next steps."""
+        return (*self.short_answer, *self.explanation, *self.next_steps)
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
-    hit_index: int
+class Unit:
+    """A candidate answer of a chunk: a sentence, or a list's lead-in with its items.
+
+    `first` and `last` are the indices of its sentences in the chunk; `span` its text in
+    `chunk.text`, without a leading list marker.
+    """
+
+    first: int
+    last: int
     span: tuple[int, int]
-    score: float
-    coverage: float  # idf-weighted share of the question's words in the sentence
-    meaning: float | None  # the sentence's cosine to the question, scaled to 0..1; None: unknown
+    role: SentenceRole
+    terms: frozenset[str]
+    words: frozenset[str]
+    word_count: int
+    cues: SentenceCues
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A unit of a retrieved passage with its features for this question."""
+
+    hit_index: int
+    unit: Unit
+    features: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    candidate: Candidate
+    probability: float
+
+    @property
+    def hit_index(self) -> int:
+        return self.candidate.hit_index
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.candidate.unit.span
+
+
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    short: tuple[_Scored, ...]
+    explanation: tuple[_Scored, ...]
+    next_steps: tuple[_Scored, ...]
 
 
 class AnswerComposer:
-    """Builds answers from retrieved hits; sentence statistics are computed once, at load.
+    """Builds answers from retrieved hits; sentence units and cues are computed once, at load.
 
     Usage:
-        composer = AnswerComposer(store, glossary)
+        composer = AnswerComposer(store, glossary, AnswerModel.load(path))
         answer = composer.compose(query, hits)
     """
 
@@ -88,30 +158,36 @@ class AnswerComposer:
         self,
         store: IndexStore,
         glossary: Glossary,
+        model: AnswerModel,
         *,
         max_passages: int = 5,
-        max_sentences: int = 4,
-        max_cited: int = 2,
-        max_per_passage: int = 4,
-        another_passage_cutoff: float = 0.9,
-        similarity_weight: float = 0.5,
-        rank_weight: float = 0.7,
-        min_confidence: float = 0.34,
+        max_cited: int = 3,
+        max_short: int = 2,
+        max_explanation: int = 3,
+        max_next_steps: int = 2,
+        second_short_share: float = 0.5,
+        explanation_share: float = 0.2,
+        new_passage_share: float = 0.5,
+        min_confidence: float = 0.2,
     ) -> None:
         self.glossary = glossary
+        self.model = model
         self.analyzer: DutchAnalyzer = store.lexical.analyzer
         self.max_passages = max_passages
-        self.max_sentences = max_sentences
         self.max_cited = max_cited
-        self.max_per_passage = max_per_passage
-        # Another passage is cited only for a sentence scoring this share of the best one.
-        self.another_passage_cutoff = another_passage_cutoff
-        self.similarity_weight = similarity_weight  # meaning (cosine) against word overlap
-        self.rank_weight = rank_weight  # how much the rank of a sentence's passage counts
+        self.max_short = max_short
+        self.max_explanation = max_explanation
+        self.max_next_steps = max_next_steps
+        # A second short-answer sentence needs this share of the best one's probability, an
+        # explanation sentence or a next step `explanation_share`, and `new_passage_share`
+        # when it is not from a passage the short answer cites.
+        self.second_short_share = second_short_share
+        self.explanation_share = explanation_share
+        self.new_passage_share = new_passage_share
         self.min_confidence = min_confidence
-        self._sentence_terms = {
-            c.chunk_id: [frozenset(self.analyzer.terms(c.text[a:b])) for a, b in c.sentences]
-            for c in store.chunks
+        self._units = {c.chunk_id: chunk_units(c, self.analyzer) for c in store.chunks}
+        self._section_terms = {
+            c.chunk_id: frozenset(self.analyzer.terms(c.section)) for c in store.chunks
         }
         df = Counter(t for c in store.chunks for t in set(self.analyzer.terms(c.text)))
         n = len(store.chunks)
@@ -121,36 +197,61 @@ class AnswerComposer:
     def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
         """The answer to `query` from `hits` (best first)."""
         passages = list(hits[: self.max_passages])
-        question_terms = self._weights(query)
-        wanted = answer_type(query.text)
-        candidates = [
-            c
-            for c in self._candidates(passages, question_terms)
-            if fits_answer_type(_sentence(passages, c), wanted)
-        ]
-        confidence = round(
-            self._confidence(candidates, passages) * (1 - self.unknown_share(query)), 3
+        intent = classify(query.text)
+        candidates = self.candidates(query, passages, intent)
+        probabilities = self.model.predict(np.array([c.features for c in candidates]))
+        scored = sorted(
+            (_Scored(c, float(p)) for c, p in zip(candidates, probabilities, strict=True)),
+            key=lambda s: -s.probability,
         )
+        best = scored[0].probability if scored else 0.0
+        confidence = round(best * (1 - self.unknown_share(query)), 3)
         topic = self._topic(query, passages)
-        if not candidates or confidence < self.min_confidence:
-            return self._not_in_sources(query, passages, topic, confidence)
-        chosen = self._choose(candidates)
-        return self._answer(query, passages, chosen, topic, confidence)
+        if not scored or confidence < self.min_confidence:
+            return self._not_in_sources(query, passages, topic, confidence, intent)
+        selection = self._select(scored)
+        return self._answer(query, passages, selection, topic, confidence, intent)
 
-    def _weights(self, query: Query) -> dict[str, float]:
-        """Question terms the corpus knows weigh by idf; expansion terms count half.
-
-        The context (the earlier questions) counts as the question: it names what a follow-up
-        such as "en wie betaalt dat dan?" is about.
-        """
-        weights: dict[str, float] = {}
-        for term in query.expansion_terms:
-            if term in self._idf:
-                weights[term] = 0.5 * self._idf[term]
-        for term in query.full_terms:
-            if term in self._idf:
-                weights[term] = self._idf[term]
-        return weights
+    def candidates(self, query: Query, passages: Sequence[Hit], intent: Intent) -> list[Candidate]:
+        """Every candidate unit of `passages` with its features (`assistant.answer_model`)."""
+        asked = self._weights(query.terms)
+        expanded = self._weights(query.expansion_terms)
+        context = self._weights(query.context_terms)
+        top = passages[0].score if passages else 0.0
+        found: list[tuple[int, Unit, CandidateSignals]] = []
+        for index, hit in enumerate(passages):
+            chunk = hit.chunk
+            section = self._section_terms[chunk.chunk_id]
+            for unit in self._units[chunk.chunk_id]:
+                if unit.role == "narrative" and intent.kind != "example":
+                    continue  # a case story answers only a question for an example
+                if not fits_answer_type(chunk.text[unit.span[0] : unit.span[1]], intent.figure):
+                    continue  # a figure question needs a sentence with such a figure
+                signals = CandidateSignals(
+                    meaning=_meaning(hit.sentence_scores, unit.first, unit.last),
+                    neighbours=max(
+                        _meaning(hit.sentence_scores, unit.first - 1, unit.first - 1),
+                        _meaning(hit.sentence_scores, unit.last + 1, unit.last + 1),
+                    ),
+                    coverage=_share(asked, unit.terms),
+                    expansion=_share(expanded, unit.terms),
+                    context=_share(context, unit.terms),
+                    passage_gap=hit.score - top,
+                    passage_dense=_scaled_similarity(hit.dense),
+                    rank=index,
+                    section=_share(asked, section),
+                    position=unit.first,
+                    sentences_in_passage=len(chunk.sentences),
+                    words=unit.word_count,
+                    is_list=unit.role in ("lead_in", "item"),
+                    fits_figure=intent.kind == "figure",
+                    narrative=unit.role == "narrative",
+                )
+                found.append((index, unit, signals))
+        rows = feature_rows([(signals, unit.cues) for _, unit, signals in found], intent.kind)
+        return [
+            Candidate(index, unit, row) for (index, unit, _), row in zip(found, rows, strict=True)
+        ]
 
     def unknown_share(self, query: Query) -> float:
         """The share of the question's words that no passage of the corpus uses.
@@ -160,107 +261,103 @@ class AnswerComposer:
         terms = set(query.terms)
         return sum(t not in self._idf for t in terms) / len(terms) if terms else 1.0
 
-    def _candidates(self, passages: Sequence[Hit], weights: dict[str, float]) -> list[_Candidate]:
-        total = sum(weights.values()) or 1.0
-        candidates: list[_Candidate] = []
-        seen: set[str] = set()
-        for index, hit in enumerate(passages):
-            spans = hit.chunk.sentences
-            similarities: Sequence[float | None] = hit.sentence_scores or (None,) * len(spans)
-            for span, terms, similarity in zip(
-                spans, self._sentence_terms[hit.chunk.chunk_id], similarities, strict=True
-            ):
-                span = _without_list_marker(hit.chunk.text, span)
-                sentence = hit.chunk.text[span[0] : span[1]]
-                words = len(sentence.split())
-                if not _MIN_SENTENCE_WORDS <= words <= _MAX_SENTENCE_WORDS:
-                    continue
-                if sentence.rstrip().endswith("?"):
-                    continue  # a question in the text asks; it does not answer
-                coverage = sum(w for t, w in weights.items() if t in terms) / total
-                key = " ".join(sentence.lower().split())
-                if coverage <= 0 or key in seen:
-                    continue
-                seen.add(key)
-                rank_prior = 1.0 / (1 + index)
-                meaning = None if similarity is None else _scaled_similarity(similarity)
-                score = self._blend(coverage, meaning) * (
-                    1 - self.rank_weight + self.rank_weight * rank_prior
-                )
-                candidates.append(_Candidate(index, span, score, coverage, meaning))
-        return sorted(candidates, key=lambda c: -c.score)
+    def _weights(self, terms: Sequence[str]) -> dict[str, float]:
+        """Terms the corpus knows, weighted by their idf."""
+        return {t: self._idf[t] for t in terms if t in self._idf}
 
-    def _confidence(self, candidates: Sequence[_Candidate], passages: Sequence[Hit]) -> float:
-        if not candidates or not passages:
-            return 0.0
-        best = candidates[0]
-        coverage = min(max(c.coverage for c in candidates) * 1.5, 1.0)
-        meanings = [c.meaning for c in candidates if c.meaning is not None]
-        meaning = max(meanings) if meanings else coverage  # BM25 alone: words only
-        return (0.5 * coverage + 0.5 * meaning) * (0.5 + 0.5 * min(best.score * 2, 1.0))
-
-    def _blend(self, coverage: float, meaning: float | None) -> float:
-        """A sentence's score from its words and, when known, its meaning."""
-        if meaning is None:
-            return coverage
-        return (1 - self.similarity_weight) * coverage + self.similarity_weight * meaning
-
-    def _choose(self, candidates: Sequence[_Candidate]) -> list[_Candidate]:
-        best = candidates[0].score
-        chosen: list[_Candidate] = []
-        per_chunk: Counter[int] = Counter()
-        for cand in candidates:
-            if len(chosen) == self.max_sentences or cand.score < _RELATIVE_CUTOFF * best:
-                break
-            if per_chunk[cand.hit_index] >= self.max_per_passage:
+    def _select(self, scored: Sequence[_Scored]) -> _Selection:
+        """Short answer, explanation and next steps from candidates sorted best first."""
+        best = scored[0].probability
+        short: list[_Scored] = []
+        explanation: list[_Scored] = []
+        steps: list[_Scored] = []
+        taken: list[_Scored] = []
+        for item in scored:
+            if self._conflicts(item, taken):
                 continue
-            if cand.hit_index not in per_chunk and (
-                len(per_chunk) == self.max_cited
-                or (per_chunk and cand.score < self.another_passage_cutoff * best)
+            cited = any(s.hit_index == item.hit_index for s in short)
+            share = self.explanation_share if cited else self.new_passage_share
+            if not short or (
+                len(short) < self.max_short and item.probability >= self.second_short_share * best
             ):
-                continue  # another passage is cited only for a sentence nearly as good
-            chosen.append(cand)
-            per_chunk[cand.hit_index] += 1
-        return sorted(chosen, key=lambda c: (c.hit_index, c.span))
+                short.append(item)
+            elif item.probability < share * best:
+                continue
+            elif item.candidate.unit.cues.action >= 0.5 and len(steps) < self.max_next_steps:
+                steps.append(item)
+            elif len(explanation) < self.max_explanation:
+                explanation.append(item)
+            else:
+                continue
+            taken.append(item)
+        return _Selection(
+            short=tuple(short),
+            explanation=tuple(sorted(explanation, key=lambda s: (s.hit_index, s.span))),
+            next_steps=tuple(steps),
+        )
+
+    def _conflicts(self, item: _Scored, taken: Sequence[_Scored]) -> bool:
+        """Whether `item` repeats a chosen sentence or would cite one passage too many."""
+        unit = item.candidate.unit
+        passages = {t.hit_index for t in taken}
+        if item.hit_index not in passages and len(passages) >= self.max_cited:
+            return True
+        for other in taken:
+            if other.hit_index == item.hit_index and _overlap(other.candidate.unit, unit):
+                return True
+            if _jaccard(other.candidate.unit.words, unit.words) >= _DUPLICATE_JACCARD:
+                return True
+        return False
 
     def _answer(
         self,
         query: Query,
         passages: Sequence[Hit],
-        chosen: Sequence[_Candidate],
+        selection: _Selection,
         topic: str,
         confidence: float,
+        intent: Intent,
     ) -> Answer:
+        ordered = (*selection.short, *selection.explanation, *selection.next_steps)
         numbers: dict[int, int] = {}
-        for cand in chosen:
-            numbers.setdefault(cand.hit_index, len(numbers) + 1)
+        for item in ordered:
+            numbers.setdefault(item.hit_index, len(numbers) + 1)
         citations = tuple(
-            self._citation(n, passages[i], [c.span for c in chosen if c.hit_index == i])
+            self._citation(n, passages[i], [s.span for s in ordered if s.hit_index == i])
             for i, n in numbers.items()
         )
-        sentences = tuple(
-            AnswerSentence(
-                text=passages[c.hit_index].chunk.text[c.span[0] : c.span[1]],
-                citations=(numbers[c.hit_index],),
+
+        def sentences(items: Sequence[_Scored]) -> tuple[AnswerSentence, ...]:
+            return tuple(
+                AnswerSentence(
+                    text=passages[s.hit_index].chunk.text[s.span[0] : s.span[1]],
+                    citations=(numbers[s.hit_index],),
+                )
+                for s in items
             )
-            for c in chosen
-        )
-        cited_text = " ".join(s.text for s in sentences)
+
+        short = sentences(selection.short)
+        explanation = sentences(selection.explanation)
+        steps = sentences(selection.next_steps)
+        cited_text = " ".join(s.text for s in (*short, *explanation, *steps))
         return Answer(
             question=query.text,
             answerable=True,
             topic=topic,
             message=ANSWER_INTRO,
-            sentences=sentences,
+            short_answer=short,
+            explanation=explanation,
+            next_steps=steps,
             citations=citations,
             rules=extract_rules(" ".join(c.chunk.text for c in citations)),
             parties=extract_parties(cited_text),
             confidence=confidence,
             terms=tuple(self.glossary.terms_in(cited_text)),
+            kind=intent.kind,
         )
 
     def _not_in_sources(
-        self, query: Query, passages: Sequence[Hit], topic: str, confidence: float
+        self, query: Query, passages: Sequence[Hit], topic: str, confidence: float, intent: Intent
     ) -> Answer:
         closest = tuple(self._citation(i + 1, hit, []) for i, hit in enumerate(passages[:3]))
         return Answer(
@@ -268,12 +365,15 @@ class AnswerComposer:
             answerable=False,
             topic=topic,
             message=NOT_IN_SOURCES,
-            sentences=(),
+            short_answer=(),
+            explanation=(),
+            next_steps=(),
             citations=closest,
             rules=(),
             parties=(),
             confidence=confidence,
             terms=(),
+            kind=intent.kind,
         )
 
     @staticmethod
@@ -295,9 +395,60 @@ class AnswerComposer:
         return best[0][0] if best and best[0][1] > 0 else OTHER_TOPIC
 
 
-def _sentence(passages: Sequence[Hit], candidate: _Candidate) -> str:
-    start, end = candidate.span
-    return passages[candidate.hit_index].chunk.text[start:end]
+def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
+    """The candidate answers of a chunk.
+
+    Its whole statements, list items and case sentences, and each list's lead-in together with
+    its items (a lead-in alone says nothing).
+    """
+    spans = chunk.sentences
+    roles = chunk.sentence_roles or tuple("statement" for _ in spans)
+    units: list[Unit] = []
+    for first, role in enumerate(roles):
+        if role not in ANSWER_ROLES:
+            continue
+        last = first
+        if role == "lead_in":
+            while last + 1 < len(roles) and roles[last + 1] == "item":
+                last += 1
+        span = _without_list_marker(chunk.text, (spans[first][0], spans[last][1]))
+        text = chunk.text[span[0] : span[1]]
+        words = len(text.split())
+        longest = _MAX_LIST_WORDS if role == "lead_in" else _MAX_SENTENCE_WORDS
+        if not _MIN_SENTENCE_WORDS <= words <= longest:
+            continue
+        units.append(
+            Unit(
+                first=first,
+                last=last,
+                span=span,
+                role=role,
+                terms=frozenset(analyzer.terms(text)),
+                words=frozenset(w.lower() for w in _WORD.findall(text)),
+                word_count=words,
+                cues=sentence_cues(text),
+            )
+        )
+    return tuple(units)
+
+
+def _meaning(sentence_scores: Sequence[float], first: int, last: int) -> float:
+    """The best cosine of sentences first..last to the question, scaled; 0 when not known."""
+    scores = sentence_scores[max(first, 0) : last + 1]
+    return _scaled_similarity(max(scores)) if scores else 0.0
+
+
+def _share(weights: dict[str, float], terms: frozenset[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def _overlap(a: Unit, b: Unit) -> bool:
+    return a.first <= b.last and b.first <= a.last
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _scaled_similarity(cosine: float) -> float:

@@ -41,11 +41,12 @@ class Settings(IndexSettings):
     # Retrieval and answering.
     candidate_depth: int = Field(60, ge=10, le=1000)
     fusion: FusionWeights = Field(default_factory=FusionWeights)
-    answer_passages: int = Field(5, ge=1, le=20)
-    answer_sentences: int = Field(4, ge=1, le=10)
-    # Calibrated on the three question sets together: refuses 9% of the answerable questions
-    # (see README). Most unanswerable ones are refused by the answer-type check instead.
-    min_confidence: float = Field(0.34, ge=0.0, le=1.0)
+    answer_passages: int = Field(5, ge=1, le=20)  # candidate sentences come from these
+    # The fitted answer-sentence model (`python -m eval fit-answers`).
+    answer_model_path: Path = PACKAGE_DIR / "data" / "answer_model.json"
+    # The best sentence's probability of answering, times the share of known question words,
+    # below which the answer is "not in the sources"; None: the threshold fitted with the model.
+    min_confidence: float | None = Field(None, ge=0.0, le=1.0)
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from threadpoolctl import threadpool_limits
 
+from assistant.answer_model import AnswerModel, AnswerModelError
 from assistant.answering import Answer, AnswerComposer
 from assistant.config import Settings
 from assistant.errors import IndexUnavailableError
@@ -40,8 +41,16 @@ class Engine:
     glossary: Glossary
 
     @classmethod
-    def load(cls, settings: Settings, *, embedder: Embedder | None = None) -> Engine:
+    def load(
+        cls,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        answer_model: AnswerModel | None = None,
+    ) -> Engine:
         """Open the published index and check that the embedder matches the one that built it.
+
+        `answer_model` replaces the one in `settings.answer_model_path` (fitting a new one).
 
         Raises:
             IndexUnavailableError: no index, a damaged one, or one built with another embedder.
@@ -49,7 +58,8 @@ class Engine:
         try:
             store = IndexStore.open(settings.index_dir)
             embedder = embedder or load_embedder(settings)
-        except IndexerError as exc:
+            model = answer_model or AnswerModel.load(settings.answer_model_path)
+        except (IndexerError, AnswerModelError) as exc:
             raise IndexUnavailableError(str(exc)) from exc
         if store.manifest.embedder_id != embedder.embedder_id:
             raise IndexUnavailableError(
@@ -67,9 +77,11 @@ class Engine:
         composer = AnswerComposer(
             store,
             glossary,
+            model,
             max_passages=settings.answer_passages,
-            max_sentences=settings.answer_sentences,
-            min_confidence=settings.min_confidence,
+            min_confidence=(
+                model.min_confidence if settings.min_confidence is None else settings.min_confidence
+            ),
         )
         logger.info("Loaded index %s (%d chunks)", store.path, len(store.chunks))
         return cls(store=store, retriever=retriever, composer=composer, glossary=glossary)

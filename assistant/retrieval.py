@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.glossary import Glossary
+from assistant.intent import follow_up_context
 from indexer.chunking import Chunk
 from indexer.embedding import Embedder
 from indexer.lexical import LexicalIndex
@@ -62,7 +63,7 @@ class Query:
     """
 
     text: str
-    context: str  # earlier questions of the conversation, for follow-ups
+    context: str  # the earlier questions a follow-up leans on; "" for one that stands alone
     terms: tuple[str, ...]
     context_terms: tuple[str, ...]
     expansion_terms: tuple[str, ...]
@@ -90,6 +91,7 @@ class FusionWeights:
     """Weights of the hybrid score; measured with `python -m eval run` (see README)."""
 
     expansions: float = 1.0
+    context: float = 0.5  # the earlier question's words fill in a follow-up, at this weight
     topic: float = 0.25
     dense: float = 1.5
     prior: float = 0.2
@@ -181,8 +183,12 @@ class Retriever:
         self._windows = LexicalIndex.build(windows, store.lexical.analyzer)
 
     def prepare(self, question: str, history: Sequence[str] = ()) -> Query:
-        """Attach the conversation, the glossary's expansions and the topic to a question."""
-        context = " ".join(history[-2:])
+        """Attach the conversation, the glossary's expansions and the topic to a question.
+
+        The earlier questions count only for a follow-up that leaves its subject to them
+        (`assistant.intent.follow_up_context`): the new question decides what is asked.
+        """
+        context = follow_up_context(question, history)
         asked = f"{context} {question}"
         expansions = " ".join(self.glossary.expansions(asked))
         analyzer = self.store.lexical.analyzer
@@ -252,7 +258,9 @@ class Retriever:
 
     def _bm25(self, index: LexicalIndex, query: Query) -> Scores:
         asked, expanded = query.full_terms, query.expansion_terms
-        scores = index.scores(asked)
+        scores = index.scores(query.terms)
+        if query.context_terms:
+            scores = scores + self.weights.context * index.scores(query.context_terms)
         if expanded:
             # Many expansions must not drown the question's own specific words.
             share = min(1.0, max(1, len(asked)) / len(expanded))

@@ -149,13 +149,38 @@ class TermOut(BaseModel):
     explanation: str
 
 
+QuestionKindName = Literal["yes_no", "who", "action", "definition", "figure", "example", "open"]
+
+
 class AskResponse(BaseModel):
-    """A structured, extractive answer, or `answerable: false` with the closest passages."""
+    """A structured, extractive answer, or `answerable: false` with the closest passages.
+
+    Every sentence is verbatim from a cited passage. Read `short_answer` first, then
+    `explanation` and `next_steps`; `answer` holds the same sentences in that order, for clients
+    written before the answer was structured.
+    """
 
     answerable: bool
     topic: TopicName
+    question_kind: QuestionKindName = Field(
+        description="What the question asks: yes_no (mag/moet/kan), who (decides, pays), action "
+        "(what can I do, where can I go), definition (wat is), figure (how long, how many hours, "
+        "which amount), example, or open."
+    )
     message: str
-    answer: list[AnswerSentenceOut]
+    short_answer: list[AnswerSentenceOut] = Field(
+        description="The one or two sentences that answer the question best, best first."
+    )
+    explanation: list[AnswerSentenceOut] = Field(
+        description="Up to three more sentences that explain the short answer, in document order."
+    )
+    next_steps: list[AnswerSentenceOut] = Field(
+        description="What the sources say a parent can do or whom to turn to, when they say it."
+    )
+    answer: list[AnswerSentenceOut] = Field(
+        description="All answer sentences: short_answer, explanation and next_steps in that "
+        "order. Kept for existing clients."
+    )
     citations: list[CitationOut]
     rules: list[str]
     parties: list[str]

@@ -55,14 +55,27 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class AnsweredSentence:
+    """One sentence of an answer with the passage its first citation points at.
+
+    `short` says whether it belongs to the short answer, the sentences a reader sees first.
+    """
+
+    text: str
+    passage: Passage | None
+    short: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerResult:
-    """What an answer call returned: refusal or text, and the distinct cited passages."""
+    """What an answer call returned: refusal or text, its sentences and the cited passages."""
 
     answerable: bool
     topic: str
     text: str
     cited: tuple[Passage, ...]
     confidence: float | None = None
+    sentences: tuple[AnsweredSentence, ...] = ()
 
 
 class Backend(Protocol):
@@ -146,6 +159,8 @@ class AnswerLike(Protocol):
     @property
     def sentences(self) -> Sequence[SentenceLike]: ...  # noqa: D102
     @property
+    def short_answer(self) -> Sequence[SentenceLike]: ...  # noqa: D102
+    @property
     def citations(self) -> Sequence[CitationLike]: ...  # noqa: D102
     @property
     def confidence(self) -> float: ...  # noqa: D102
@@ -179,6 +194,22 @@ def _passage_from_chunk(chunk: ChunkLike, score: float | None = None) -> Passage
     )
 
 
+def _answered(
+    sentences: Sequence[SentenceLike],
+    short_answer: Sequence[SentenceLike],
+    cited: Mapping[int, Passage],
+) -> tuple[AnsweredSentence, ...]:
+    short = {(s.text, tuple(s.citations)) for s in short_answer}
+    return tuple(
+        AnsweredSentence(
+            text=s.text,
+            passage=cited.get(s.citations[0]) if s.citations else None,
+            short=(s.text, tuple(s.citations)) in short,
+        )
+        for s in sentences
+    )
+
+
 def _distinct(passages: Iterable[Passage]) -> tuple[Passage, ...]:
     seen: dict[str, Passage] = {}
     for passage in passages:
@@ -208,12 +239,14 @@ class EngineBackend:
     def ask(self, question: str, retriever: RetrieverName) -> AnswerResult:
         """An answer to a question, without history."""
         answer = self._engine.ask(question, mode=retriever)
+        cited = {c.n: _passage_from_chunk(c.chunk) for c in answer.citations}
         return AnswerResult(
             answerable=bool(answer.answerable),
             topic=answer.topic,
             text=" ".join(sentence.text for sentence in answer.sentences),
-            cited=_distinct(_passage_from_chunk(c.chunk) for c in answer.citations),
+            cited=_distinct(cited.values()),
             confidence=float(answer.confidence),
+            sentences=_answered(answer.sentences, answer.short_answer, cited),
         )
 
     def document_text(self, doc_id: str) -> str | None:
@@ -244,7 +277,7 @@ class _PassageModel(BaseModel):
     score: float | None = None
 
     def to_passage(self) -> Passage:
-        return Passage(**self.model_dump())
+        return Passage(**self.model_dump(include=set(_PassageModel.model_fields)))
 
 
 class _SearchResponse(BaseModel):
@@ -260,13 +293,19 @@ class _SentenceModel(BaseModel):
     citations: list[int] = []
 
 
+class _CitationModel(_PassageModel):
+    n: int
+
+
 class _AnswerResponse(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     answerable: bool
     topic: str = ""
     answer: list[_SentenceModel] = []
-    citations: list[_PassageModel] = []
+    # A service from before the structured answer has none: its first sentence is read first.
+    short_answer: list[_SentenceModel] | None = None
+    citations: list[_CitationModel] = []
     confidence: float | None = None
 
 
@@ -338,12 +377,15 @@ class HttpBackend:
             parsed = _AnswerResponse.model_validate(data)
         except ValidationError as exc:
             raise EvaluationError(f"unexpected /api/v1/ask response: {exc}") from exc
+        cited = {c.n: c.to_passage() for c in parsed.citations}
+        short = parsed.answer[:1] if parsed.short_answer is None else parsed.short_answer
         return AnswerResult(
             answerable=parsed.answerable,
             topic=parsed.topic,
             text=" ".join(sentence.text for sentence in parsed.answer),
-            cited=_distinct(c.to_passage() for c in parsed.citations),
+            cited=_distinct(cited.values()),
             confidence=parsed.confidence,
+            sentences=_answered(parsed.answer, short, cited),
         )
 
     def document_text(self, doc_id: str) -> str | None:

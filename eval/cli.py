@@ -16,12 +16,13 @@ Exit status: 0 on success, 2 on bad input (question file, options, missing index
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -42,6 +43,9 @@ from indexer.chunking import Chunk
 from indexer.errors import IndexerError
 from indexer.settings import IndexSettings
 from indexer.store import IndexStore, read_manifest
+
+if TYPE_CHECKING:
+    from assistant.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +82,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--url", help="evaluate a running service at this base URL instead")
     run.add_argument("--timeout", type=float, default=120.0, help="HTTP timeout in seconds")
+    fit = commands.add_parser(
+        "fit-answers", help="fit the answer-sentence model on question sets (never the blind one)"
+    )
+    fit.add_argument(
+        "--questions",
+        type=Path,
+        action="append",
+        required=True,
+        help="question file to fit on; repeat for several sets",
+    )
+    fit.add_argument("--index", type=Path, help="index folder (default: from settings)")
+    fit.add_argument("--corpus", type=Path, help="corpus folder (default: from settings)")
+    fit.add_argument(
+        "--out",
+        type=Path,
+        default=Path("assistant/data/answer_model.json"),
+        help="where to write the model (default: assistant/data/answer_model.json)",
+    )
+    fit.add_argument(
+        "--max-refused",
+        type=float,
+        default=0.06,
+        help="largest share of any set's answerable questions the threshold may refuse",
+    )
     return parser
 
 
@@ -128,12 +156,18 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _engine_backend(index_dir: Path, corpus_dir: Path) -> EngineBackend:
+def _load_engine(index_dir: Path, corpus_dir: Path, *, untrained: bool = False) -> Engine:
     # Imported here so that `--url` runs do not load the engine and its embedder.
+    from assistant.answer_model import AnswerModel
     from assistant.config import Settings
     from assistant.engine import Engine
 
-    engine = Engine.load(Settings(index_dir=index_dir, corpus_dir=corpus_dir))
+    settings = Settings(index_dir=index_dir, corpus_dir=corpus_dir)
+    return Engine.load(settings, answer_model=AnswerModel.untrained() if untrained else None)
+
+
+def _engine_backend(index_dir: Path, corpus_dir: Path) -> EngineBackend:
+    engine = _load_engine(index_dir, corpus_dir)
     return EngineBackend(engine, chunks=engine.store.chunks)
 
 
@@ -145,16 +179,23 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    try:
-        retrievers = parse_retrievers(args.retriever)
-    except ValueError as exc:
-        parser.error(str(exc))
-    if args.k < 1:
-        parser.error(f"--k must be at least 1, got {args.k}")
     defaults = IndexSettings()
     index_dir: Path = args.index or defaults.index_dir
     corpus_dir: Path = args.corpus or defaults.corpus_dir
+    if args.command == "fit-answers":
+        retrievers: list[RetrieverName] = []
+        if any("blind" in path.name for path in args.questions):
+            parser.error("the blind set is never fitted on: it only gives the final totals")
+    else:
+        try:
+            retrievers = parse_retrievers(args.retriever)
+        except ValueError as exc:
+            parser.error(str(exc))
+        if args.k < 1:
+            parser.error(f"--k must be at least 1, got {args.k}")
     try:
+        if args.command == "fit-answers":
+            return _fit_answers(args, index_dir, corpus_dir)
         return _run(args, retrievers, index_dir, corpus_dir)
     except QuestionSetError as exc:
         print(f"error: invalid question file\n{exc}", file=sys.stderr)
@@ -168,6 +209,26 @@ def main(argv: list[str] | None = None) -> int:
     except (EvaluationError, AssistantError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) -> int:
+    from eval.answer_fit import collect, fit, write_model
+
+    engine = _load_engine(index_dir, corpus_dir, untrained=True)
+    backend = EngineBackend(engine)
+    items = []
+    for path in args.questions:
+        questions = load_questions(path, backend.document_text)
+        items.extend(collect(engine, questions, path.stem))
+    model, report = fit(items, max_refused=args.max_refused)
+    write_model(model, report, args.out)
+    print(json.dumps(report, indent=1))
+    print("weights:")
+    ranked = sorted(zip(model.features, model.weights, strict=True), key=lambda x: -abs(x[1]))
+    for name, weight in ranked:
+        print(f"  {name:<26} {weight:+.3f}")
+    print(f"Model: {args.out}")
+    return EXIT_OK
 
 
 def _run(

@@ -21,9 +21,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from eval import metrics
-from eval.backends import RETRIEVERS, AnswerResult, Backend, Passage, RetrieverName
+from eval.backends import (
+    RETRIEVERS,
+    AnsweredSentence,
+    AnswerResult,
+    Backend,
+    Passage,
+    RetrieverName,
+)
 from eval.questions import Question
-from eval.relevance import covered_quotes, relevant_chunk_ids
+from eval.relevance import Evidence, QuoteLocator, covered_quotes, covers_quote, relevant_chunk_ids
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +49,8 @@ METRIC_KEYS = (
     "mrr@10",
     "ndcg@10",
     "citation_precision",
+    "answer_evidence",
+    "first_sentence_evidence",
     "must_mention",
     "abstain_accuracy",
     "refused_answerable",
@@ -71,7 +80,10 @@ class QuestionResult:
     """One question with one retriever, judged.
 
     `relevant[i]` and `covered[i]` say whether passage i is relevant and which quotes it
-    covers; `n_relevant` is the size of the question's relevant set.
+    covers; `n_relevant` is the size of the question's relevant set. `answer_evidence` says
+    whether a sentence of the answer covers an evidence quote, `first_sentence_evidence`
+    whether a sentence of the short answer does (the harness's relevance test, applied to the
+    sentence's span of the original text).
     """
 
     question: Question
@@ -84,6 +96,8 @@ class QuestionResult:
     must_mention: float | None
     search_ms: float
     ask_ms: float
+    answer_evidence: bool = False
+    first_sentence_evidence: bool = False
 
     @property
     def first_relevant_rank(self) -> int | None:
@@ -183,8 +197,13 @@ def run_evaluation(
         sizes = pooled_relevant_counts(questions, observed.values())
     else:
         sizes = exhaustive_relevant_counts(questions, catalog)
+    locator = QuoteLocator(backend.document_text)
     runs = tuple(
-        score_run(retriever, [judge(o, sizes[o.question.id]) for o in observed[retriever]], k)
+        score_run(
+            retriever,
+            [judge(o, sizes[o.question.id], locator) for o in observed[retriever]],
+            k,
+        )
         for retriever in retrievers
     )
     return EvaluationReport(
@@ -232,8 +251,14 @@ def pooled_relevant_counts(
     return {qid: len(pool) for qid, pool in pools.items()}
 
 
-def judge(observation: Observation, n_relevant: int) -> QuestionResult:
-    """Judge one observation: relevance of its passages and citations, must-mention terms."""
+def judge(
+    observation: Observation, n_relevant: int, locator: QuoteLocator | None = None
+) -> QuestionResult:
+    """Judge one observation: relevance of its passages, citations and answer sentences.
+
+    Without a `locator` (which finds answer sentences in the original documents) the answer
+    sentences are not judged.
+    """
     question = observation.question
     covered = tuple(
         covered_quotes(p.doc_id, p.span, question.evidence) for p in observation.passages
@@ -253,7 +278,29 @@ def judge(observation: Observation, n_relevant: int) -> QuestionResult:
         must_mention=metrics.must_mention_coverage(question.must_mention, answer.text),
         search_ms=observation.search_ms,
         ask_ms=observation.ask_ms,
+        answer_evidence=_holds_evidence(answer.sentences, question.evidence, locator),
+        first_sentence_evidence=_holds_evidence(
+            [s for s in answer.sentences if s.short], question.evidence, locator
+        ),
     )
+
+
+def _holds_evidence(
+    sentences: Iterable[AnsweredSentence],
+    evidence: Sequence[Evidence],
+    locator: QuoteLocator | None,
+) -> bool:
+    """Whether any of the sentences covers an evidence quote (in the original text)."""
+    if locator is None:
+        return False
+    for sentence in sentences:
+        passage = sentence.passage
+        if passage is None:
+            continue
+        span = locator.locate_within(passage.doc_id, passage.span, sentence.text)
+        if span is not None and any(covers_quote(passage.doc_id, span, e) for e in evidence):
+            return True
+    return False
 
 
 def score_run(retriever: RetrieverName, results: Sequence[QuestionResult], k: int) -> RetrieverRun:
@@ -307,6 +354,8 @@ def summarise(results: Sequence[QuestionResult], k: int) -> Summary:
     values["citation_precision"] = metrics.ratio(
         sum(r.cited_relevant for r in answered), sum(len(r.answer.cited) for r in answered)
     )
+    values["answer_evidence"] = at(0, lambda r: float(r.answer_evidence))
+    values["first_sentence_evidence"] = at(0, lambda r: float(r.first_sentence_evidence))
     values["must_mention"] = metrics.mean(r.must_mention for r in ranked)
     values["abstain_accuracy"] = metrics.ratio(
         sum(r.abstained_correctly for r in results), len(results)

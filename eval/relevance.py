@@ -13,13 +13,19 @@ chunks counts for both.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import TypeAlias
 
 # Shortest overlap (in characters) that makes a passage relevant to a long quote.
 MIN_OVERLAP_CHARS = 30
+# A cleaned sentence that is not found verbatim in the original (a hyphenated word joined, a
+# repeated line dropped) is located by its matching blocks when they hold this share of it.
+_MIN_MATCHED_SHARE = 0.6
+_MIN_BLOCK_CHARS = 6
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -131,6 +137,38 @@ class QuoteLocator:
         """Original spans of `quote` in document `doc_id`; None when the document is unknown."""
         document = self.document(doc_id)
         return None if document is None else find_occurrences(document, quote)
+
+    def locate_within(self, doc_id: str, within: Span, text: str) -> Span | None:
+        """The original span of `text` (a sentence of a passage) inside the passage's span.
+
+        None when the document is unknown or the text cannot be found there.
+        """
+        document = self.document(doc_id)
+        return None if document is None else locate_in_span(document, within, text)
+
+
+def locate_in_span(document: CollapsedText, within: Span, text: str) -> Span | None:
+    """Where cleaned `text` stands in the original text, looking only inside `within`.
+
+    A passage's text is cleaned (hyphenated words joined, repeated lines dropped), so a sentence
+    of it is not always a verbatim substring of the original: then the span runs from its first
+    to its last block matching the original, if the blocks cover most of the sentence.
+    """
+    needle = collapse_whitespace(text)
+    if not needle:
+        return None
+    start = bisect.bisect_left(document.origin, within.start)
+    end = bisect.bisect_left(document.origin, within.end)
+    segment = document.text[start:end]
+    found = segment.find(needle)
+    if found >= 0:
+        return document.original_span(start + found, start + found + len(needle))
+    matcher = SequenceMatcher(None, segment, needle, autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size >= _MIN_BLOCK_CHARS]
+    if sum(b.size for b in blocks) < _MIN_MATCHED_SHARE * len(needle):
+        return None
+    first, last = blocks[0], blocks[-1]
+    return document.original_span(start + first.a, start + last.a + last.size)
 
 
 def covers_quote(doc_id: str, span: Span, evidence: Evidence) -> bool:

@@ -25,6 +25,8 @@ from eval.harness import (
 )
 
 MISS_CUTOFF = 5  # a miss: no relevant passage in the top 5 (the headline recall@5)
+# What a reader gets, per audience: answers that hold the evidence, first of all.
+ANSWER_KEYS = ("answer_evidence", "first_sentence_evidence", "must_mention", "refused_answerable")
 _RETURNED_SHOWN = 3
 _SNIPPET_CHARS = 120
 _QUOTE_CHARS = 160
@@ -73,6 +75,8 @@ def _question_row(result: QuestionResult) -> dict[str, Any]:
         "cited": len(result.answer.cited),
         "cited_relevant": result.cited_relevant,
         "must_mention": result.must_mention,
+        "answer_evidence": result.answer_evidence,
+        "first_sentence_evidence": result.first_sentence_evidence,
         "latency_ms": result.ask_ms,
         "retrieved": [
             {"rank": rank, "chunk_id": p.chunk_id, "doc_id": p.doc_id, "relevant": relevant}
@@ -145,7 +149,7 @@ def plot_recall_curves(report: EvaluationReport, path: Path) -> None:
 
 
 def render_markdown(report: EvaluationReport, plot: str | None = None) -> str:
-    """The Markdown report: summary, per-topic and per-audience recall@5, plot, misses.
+    """The Markdown report: summary, recall@5 and answer metrics per group, plot, misses.
 
     Args:
         report: The evaluation report.
@@ -178,7 +182,10 @@ def render_markdown(report: EvaluationReport, plot: str | None = None) -> str:
         ("audience", lambda run: run.by_audience),
     ):
         out += ["", f"## Recall@{MISS_CUTOFF} per {title}", ""]
-        out += _group_table(report.runs, title, groups)
+        out += _group_table(report.runs, title, groups, f"recall@{MISS_CUTOFF}")
+    for key in ANSWER_KEYS:
+        out += ["", f"## {key} per audience", ""]
+        out += _group_table(report.runs, "audience", lambda run: run.by_audience, key)
     if plot is not None:
         out += ["", "## Recall@k", "", f"![Recall@k per retriever]({plot})"]
     out += ["", f"## Misses (no evidence in the top {min(MISS_CUTOFF, report.k)})"]
@@ -217,8 +224,8 @@ def _group_table(
     runs: Sequence[RetrieverRun],
     title: str,
     groups: Callable[[RetrieverRun], Mapping[str, Summary]],
+    key: str,
 ) -> list[str]:
-    key = f"recall@{MISS_CUTOFF}"
     base = groups(runs[0])
     rows = [
         [name, f"{s.answerable}/{s.questions}"]

@@ -33,6 +33,7 @@ _PIPELINE_FILES = (
     "documents.py",
     "cleaning.py",
     "sentences.py",
+    "sentence_roles.py",
     "chunking.py",
     "lexical.py",
     "build.py",

@@ -1,4 +1,4 @@
-"""Structure-aware chunking: passages of 60 to 200 words that follow headings and sentences.
+"""Structure-aware chunking: passages of 100 to 300 words that follow headings and sentences.
 
 Each chunk is a contiguous span of a document's cleaned text. A new chunk starts at a heading
 (once the current one has enough words) and, once a chunk is near its target size, at the next
@@ -8,6 +8,7 @@ table row, say) is longer than a whole chunk.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Literal
 
 from indexer.cleaning import Block, CleanText
 from indexer.documents import Document
+from indexer.sentence_roles import SentenceRole, mark_duplicates, person_names, sentence_roles
 from indexer.sentences import split_sentences
 
 ChunkKind = Literal["body", "footnote"]
@@ -40,7 +42,8 @@ class Chunk:
     """A passage of a document, with everything needed to cite it.
 
     `clean_start/clean_end` index the document's cleaned text, `char_start/char_end` its
-    original text; `sentences` are spans within `text`.
+    original text; `sentences` are spans within `text`, `sentence_roles` what each of them is
+    (`indexer.sentence_roles`) and `sentence_origins` each one's span of the original text.
     """
 
     chunk_id: str
@@ -58,6 +61,13 @@ class Chunk:
     page_end: int | None
     sentences: tuple[tuple[int, int], ...]
     links: tuple[str, ...]
+    sentence_roles: tuple[SentenceRole, ...] = ()
+    sentence_origins: tuple[tuple[int, int], ...] = ()
+
+    def sentence(self, index: int) -> str:
+        """The text of sentence `index`."""
+        start, end = self.sentences[index]
+        return self.text[start:end]
 
     @property
     def word_count(self) -> int:
@@ -87,7 +97,20 @@ def chunk_document(
         chunk = _make_chunk(document, cleaned, units, len(chunks), seen_ids)
         if chunk is not None:
             chunks.append(chunk)
-    return chunks
+    return _with_roles(chunks, person_names(cleaned.text))
+
+
+def _with_roles(chunks: list[Chunk], names: frozenset[str]) -> list[Chunk]:
+    """The chunks with the role of every sentence, near-duplicates within the document marked."""
+    texts = [[c.sentence(i) for i in range(len(c.sentences))] for c in chunks]
+    roles = mark_duplicates(
+        texts,
+        [
+            sentence_roles(t, footnotes=c.kind == "footnote", names=names)
+            for c, t in zip(chunks, texts, strict=True)
+        ],
+    )
+    return [dataclasses.replace(c, sentence_roles=r) for c, r in zip(chunks, roles, strict=True)]
 
 
 def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
@@ -193,6 +216,7 @@ def _make_chunk(
         page_end=document.page_at(max(char_end - 1, char_start)),
         sentences=tuple(_sentence_spans(units, start)),
         links=links,
+        sentence_origins=tuple(cleaned.original_span(u.start, u.end) for u in units),
     )
 
 

@@ -49,6 +49,10 @@ _EDGE_LINES = 2
 _FURNITURE_SHARE = 0.4
 _MIN_FURNITURE_PAGES = 3
 _DIGITS = re.compile(r"\d+")
+# U+FFFD (a glyph the extraction could not map) and private-use glyphs (symbol-font bullets
+# such as U+F0B7): dropped from words; a word of them alone that opens a line is a bullet.
+_GLYPH = re.compile(r"[\ufffd\ue000-\uf8ff]")
+_BULLET_GLYPH = "•"
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,17 +318,41 @@ def _emit_block(builder: _Builder, lines: list[_Line]) -> None:
         words = list(_WORD.finditer(line.text))
         for w_index, match in enumerate(words):
             word, start = match.group(), line.start + match.start()
+            origins = list(range(start, start + len(word)))
+            if _GLYPH.search(word):
+                word, origins = _without_glyphs(word, start, opens_line=w_index == 0)
+                if not word:
+                    continue
             if pending_space is not None:
                 builder.add(" ", [pending_space])
             is_last_word = w_index == len(words) - 1
             nxt = _next_word(lines, index) if is_last_word else None
             if is_last_word and nxt is not None and _is_line_hyphen(word, nxt):
                 # "samenwerkings-" + "verbanden": drop the hyphen and the break.
-                builder.add(word[:-1], list(range(start, start + len(word) - 1)))
+                builder.add(word[:-1], origins[:-1])
                 pending_space = None
                 continue
-            builder.add(word, list(range(start, start + len(word))))
+            builder.add(word, origins)
             pending_space = line.start + match.end()
+
+
+def stands_for(cleaned: str, original: str) -> bool:
+    """Whether cleaned character `cleaned` may stand for `original` (what `origin` maps it to).
+
+    Every character is kept as it is, except a glyph that opened a list line: a bullet now.
+    """
+    return cleaned == original or (cleaned == _BULLET_GLYPH and bool(_GLYPH.match(original)))
+
+
+def _without_glyphs(word: str, start: int, *, opens_line: bool) -> tuple[str, list[int]]:
+    """A word without its unmappable and private-use glyphs, with each kept character's origin.
+
+    A line that opens with such a glyph alone is a list item: the glyph becomes a bullet.
+    """
+    kept = [(c, start + i) for i, c in enumerate(word) if not _GLYPH.match(c)]
+    if not kept:
+        return (_BULLET_GLYPH, [start]) if opens_line else ("", [])
+    return "".join(c for c, _ in kept), [o for _, o in kept]
 
 
 def _next_word(lines: list[_Line], index: int) -> str | None:

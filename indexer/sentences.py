@@ -16,7 +16,11 @@ _ABBREVIATIONS = frozenset((
 # fmt: on
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
 # The lookbehind tries each run of end marks once: without it a long run is quadratic.
-_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]+['’”\")\]]*\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])|\n+")
+# A footnote marker glued to a word's full stop ("plaatsvindt.2 Julia") ends the sentence too.
+_BOUNDARY = re.compile(
+    r"(?<![.!?…])[.!?…]+['’”\")\]]*(?:(?<=[a-z][.!?])\d{1,3})?\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])"
+    r"|\n+"
+)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

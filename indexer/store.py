@@ -37,7 +37,7 @@ from indexer.settings import VectorIndexKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 VECTORS = "vectors.faiss"
@@ -176,7 +176,7 @@ def _write_sqlite(path: Path, documents: Sequence[Document], chunks: Sequence[Ch
             ],
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     row,
@@ -194,6 +194,8 @@ def _write_sqlite(path: Path, documents: Sequence[Document], chunks: Sequence[Ch
                     c.page_end,
                     json.dumps(c.sentences),
                     json.dumps(c.links),
+                    json.dumps(c.sentence_roles),
+                    json.dumps(c.sentence_origins),
                 )
                 for row, c in enumerate(chunks)
             ],
@@ -215,7 +217,8 @@ CREATE TABLE chunks (
     kind TEXT NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
     clean_start INTEGER NOT NULL, clean_end INTEGER NOT NULL,
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
-    page INTEGER, page_end INTEGER, sentences TEXT NOT NULL, links TEXT NOT NULL
+    page INTEGER, page_end INTEGER, sentences TEXT NOT NULL, links TEXT NOT NULL,
+    sentence_roles TEXT NOT NULL, sentence_origins TEXT NOT NULL
 );
 CREATE INDEX chunks_by_doc ON chunks(doc_id, ordinal);
 """
@@ -400,6 +403,8 @@ def _read_sqlite(path: Path) -> tuple[dict[str, StoredDocument], tuple[Chunk, ..
                 page_end=r[12],
                 sentences=tuple((int(a), int(b)) for a, b in json.loads(r[13])),
                 links=tuple(json.loads(r[14])),
+                sentence_roles=tuple(json.loads(r[15])),
+                sentence_origins=tuple((int(a), int(b)) for a, b in json.loads(r[16])),
             )
             for r in db.execute("SELECT * FROM chunks ORDER BY row")
         )

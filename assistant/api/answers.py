@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import get_args
 
 from fastapi import APIRouter
 
-from assistant.answering import Answer, Citation
+from assistant.answering import Answer, AnswerSentence, Citation
 from assistant.api.deps import EngineDep, SettingsDep
 from assistant.api.errors import error_responses
 from assistant.glossary import OTHER_TOPIC, Term
@@ -79,16 +80,22 @@ def answer_out(answer: Answer) -> AskResponse:
     return AskResponse(
         answerable=answer.answerable,
         topic=answer.topic if answer.topic in _TOPICS else OTHER_TOPIC,
+        question_kind=answer.kind,
         message=answer.message,
-        answer=[
-            AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in answer.sentences
-        ],
+        short_answer=_sentences_out(answer.short_answer),
+        explanation=_sentences_out(answer.explanation),
+        next_steps=_sentences_out(answer.next_steps),
+        answer=_sentences_out(answer.sentences),
         citations=[_citation_out(c) for c in answer.citations],
         rules=list(answer.rules),
         parties=list(answer.parties),
         confidence=answer.confidence,
         terms=[term_out(t) for t in answer.terms],
     )
+
+
+def _sentences_out(sentences: Sequence[AnswerSentence]) -> list[AnswerSentenceOut]:
+    return [AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in sentences]
 
 
 def _citation_out(citation: Citation) -> CitationOut:

@@ -80,20 +80,70 @@ def test_questions_outside_the_documents_are_not_answered(client, question) -> N
     assert body["citations"], "the closest passages are still shown"
 
 
-def test_a_follow_up_question_uses_the_earlier_turn(client) -> None:
-    history = [
-        {"role": "user", "text": "Mijn zoon heeft verpleging en verzorging nodig op school."},
-        {"role": "assistant", "text": "Dit zeggen de bronnen hierover: ..."},
-    ]
-    with_context = _ask(client, "En wie betaalt dat dan?", history)
-    without = _ask(client, "En wie betaalt dat dan?")
-    text = " ".join(s["text"] for s in with_context["answer"]).lower()
-    assert with_context["topic"] == "financiering"
-    # The earlier turn is about care at school: the answer names who pays for care.
+def test_a_follow_up_question_leans_on_the_earlier_turn(client, engine) -> None:
+    care = "Mijn zoon heeft verpleging en verzorging nodig op school."
+    history = [{"role": "user", "text": care}, {"role": "assistant", "text": "Dit zeggen ..."}]
+    assert engine.retriever.prepare("En wie betaalt dat dan?", [care]).context == care
+    body = _ask(client, "En wie betaalt dat dan?", history)
+    assert body["question_kind"] == "who"
+    assert body["topic"] == "financiering"
+    # The earlier turn is about care at school: the short answer names who pays for care.
+    text = " ".join(s["text"] for s in body["short_answer"]).lower()
     assert any(payer in text for payer in ("zvw", "wlz", "zorgverzekeraar", "zorgkantoor"))
-    assert [c["chunk_id"] for c in with_context["citations"]] != [
-        c["chunk_id"] for c in without["citations"]
+
+
+def test_a_three_turn_conversation(client) -> None:
+    """The new question decides what is asked; earlier turns only fill in what it leaves open."""
+    first = "Mijn autistische zoon wordt door de school geweigerd. Wat kan ik doen?"
+    turn1 = _ask(client, first)
+    assert turn1["answerable"] and turn1["question_kind"] == "action"
+    history = [{"role": "user", "text": first}, {"role": "assistant", "text": _said(turn1)}]
+    turn2 = _ask(client, "En wie betaalt dan de begeleiding?", history)
+    assert turn2["answerable"] and turn2["question_kind"] == "who"
+    short = " ".join(s["text"] for s in turn2["short_answer"]).lower()
+    assert any(w in short for w in ("financier", "betaalt", "bekostig", "vergoed")), short
+    history += [
+        {"role": "user", "text": "En wie betaalt dan de begeleiding?"},
+        {"role": "assistant", "text": _said(turn2)},
     ]
+    # A question that stands alone is answered as if it were the first.
+    third = "Wat is een ontwikkelingsperspectief?"
+    turn3 = _ask(client, third, history)
+    alone = _ask(client, third)
+    assert turn3["question_kind"] == "definition"
+    assert turn3["answer"] == alone["answer"]
+    assert [c["chunk_id"] for c in turn3["citations"]] == [
+        c["chunk_id"] for c in alone["citations"]
+    ]
+
+
+def _said(body: dict) -> str:
+    return " ".join(s["text"] for s in body["answer"]) or body["message"]
+
+
+@pytest.mark.parametrize("topic", sorted(PARENT_QUESTIONS))
+def test_the_answer_is_structured_short_answer_first(client, topic) -> None:
+    body = _ask(client, PARENT_QUESTIONS[topic][0])
+    assert body["answerable"]
+    assert 1 <= len(body["short_answer"]) <= 2
+    assert len(body["explanation"]) <= 3
+    assert len(body["next_steps"]) <= 2
+    # `answer` keeps the flat list for existing clients, in reading order.
+    assert body["answer"] == body["short_answer"] + body["explanation"] + body["next_steps"]
+    texts = [s["text"] for s in body["answer"]]
+    assert len(set(texts)) == len(texts)
+    by_number = {c["n"]: c for c in body["citations"]}
+    assert sorted(by_number) == list(range(1, len(by_number) + 1))
+    for sentence in body["answer"]:
+        assert sentence["text"] in by_number[sentence["citations"][0]]["text"]
+
+
+def test_the_openapi_schema_documents_the_structured_answer(client) -> None:
+    schema = client.get("/openapi.json").json()
+    properties = schema["components"]["schemas"]["AskResponse"]["properties"]
+    for field in ("short_answer", "explanation", "next_steps", "answer", "question_kind"):
+        assert properties[field]["description"], field
+    assert "existing clients" in properties["answer"]["description"]
 
 
 def test_answers_name_rules_and_parties(client) -> None:

@@ -70,6 +70,10 @@ class FakeAnswer:
     citations: tuple[FakeCitation, ...]
     confidence: float
 
+    @property
+    def short_answer(self) -> tuple[FakeSentence, ...]:
+        return self.sentences[:1]
+
 
 def _chunk(chunk_id: str, doc_id: str, start: int, end: int) -> FakeChunk:
     text = TEXTS[doc_id][start:end]
@@ -93,7 +97,12 @@ RANKINGS = {
 # (answerable, text, cited chunk ids)
 ANSWERS = {
     ("hybrid", Q1): (True, "Het schoolbestuur bepaalt of het kind wordt toegelaten.", ["a2", "b1"]),
-    ("hybrid", Q2): (True, "Het samenwerkingsverband in de regio.", ["a1"]),
+    # Two sentences ("|"): only the second, the explanation, holds the evidence.
+    ("hybrid", Q2): (
+        True,
+        "Lees eerst de inleiding.|Het samenwerkingsverband in de regio.",
+        ["a1"],
+    ),
     ("hybrid", Q3): (False, "Daarover zeggen de documenten niets.", []),
     ("bm25", Q1): (False, "Daarover zeggen de documenten niets.", []),
     ("bm25", Q2): (True, "Vraag het de leerplichtambtenaar.", ["b1", "b1"]),
@@ -109,8 +118,9 @@ class FakeEngine:
     def ask(self, question: str, history: Sequence[str] = (), mode: str = "hybrid") -> FakeAnswer:
         answerable, text, cited = ANSWERS[(mode, question)]
         citations = tuple(FakeCitation(n, CHUNKS[c], "") for n, c in enumerate(cited, start=1))
-        sentence = FakeSentence(text, tuple(c.n for c in citations))
-        return FakeAnswer(answerable, "zorgplicht", (sentence,), citations, 0.5)
+        numbers = tuple(c.n for c in citations)
+        sentences = tuple(FakeSentence(part, numbers) for part in text.split("|"))
+        return FakeAnswer(answerable, "zorgplicht", sentences, citations, 0.5)
 
     def document_text(self, doc_id: str) -> str:
         return TEXTS[doc_id]
@@ -179,6 +189,9 @@ def test_metrics_of_a_known_run(tmp_path: Path) -> None:
         "mrr@10": (1 + 1 / 3) / 2,
         "ndcg@10": (1 + (1 / math.log2(4)) / ideal_2) / 2,
         "citation_precision": 2 / 3,
+        # Both answers hold their evidence (Q2's found although cleaned), Q2's not first.
+        "answer_evidence": 1.0,
+        "first_sentence_evidence": 0.5,
         "must_mention": 1.0,
         "abstain_accuracy": 1.0,
         "refused_answerable": 0.0,
@@ -193,6 +206,8 @@ def test_metrics_of_a_known_run(tmp_path: Path) -> None:
         "mrr@10": 0.5,
         "ndcg@10": (0 + 1 / ideal_2) / 2,
         "citation_precision": 0.0,
+        "answer_evidence": 0.0,
+        "first_sentence_evidence": 0.0,
         "must_mention": 0.0,
         "abstain_accuracy": 1 / 3,
         "refused_answerable": 0.5,

@@ -16,6 +16,7 @@ from eval.relevance import (
     covers_quote,
     find_occurrences,
     is_relevant,
+    locate_in_span,
     relevant_chunk_ids,
 )
 
@@ -147,3 +148,18 @@ def test_real_chunks_cover_every_dev_quote() -> None:
             ):
                 uncovered.append((item["id"], ev["quote"][:60]))
     assert uncovered == []
+
+
+def test_a_cleaned_sentence_is_located_in_the_original_text_of_its_passage() -> None:
+    original = "Eerst iets anders.\nDe samenwerkings-\nverbanden  betalen de extra ondersteuning.\n"
+    document = collapse_with_origin(original)
+    passage = Span(0, len(original))
+    verbatim = locate_in_span(document, passage, "Eerst iets anders.")
+    assert verbatim == Span(0, len("Eerst iets anders."))
+    # Cleaning joined the hyphenated word: found by its matching blocks all the same.
+    joined = locate_in_span(document, passage, "De samenwerkingsverbanden betalen de extra steun.")
+    assert joined is not None
+    assert original[joined.start : joined.end].startswith("De samenwerkings-")
+    assert locate_in_span(document, passage, "Iets heel anders dan dit hier.") is None
+    # Only the passage's own span is searched.
+    assert locate_in_span(document, Span(20, len(original)), "Eerst iets anders.") is None

@@ -22,7 +22,7 @@ from assistant.api.errors import validation_message
 from assistant.schemas import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, AskRequest, SearchRequest
 from indexer import cleaning
 from indexer.chunking import ChunkingOptions, chunk_document
-from indexer.cleaning import CleanText, clean
+from indexer.cleaning import CleanText, clean, stands_for
 from indexer.documents import PAGE_BREAK, Document, DocumentMeta, SourceFile
 from indexer.sentences import split_sentences
 
@@ -150,7 +150,7 @@ def _check_clean_invariants(original: str, cleaned: CleanText) -> None:
     assert all(c in " \n" for c in text if c.isspace())
     for i, char in enumerate(text):
         if not char.isspace():
-            assert original[origin[i]] == char, (i, char)
+            assert stands_for(char, original[origin[i]]), (i, char)
     # Blocks: in order, non-overlapping, separated by one "\n", covering the whole text.
     previous_end = -1
     for block in cleaned.blocks:

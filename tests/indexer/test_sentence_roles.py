@@ -1,0 +1,88 @@
+"""Sentence roles on real sentences of the corpus: only whole statements are answer candidates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.chunking import chunk_document
+from indexer.cleaning import clean
+from indexer.documents import discover, read_document
+from indexer.sentence_roles import mark_duplicates, person_names, sentence_roles
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+SOURCES = {s.doc_id: s for s in discover(CORPUS)}
+
+
+def _roles(*sentences: str) -> tuple[str, ...]:
+    return sentence_roles(list(sentences), footnotes=False, names=frozenset({"Julia"}))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("Het schoolbestuur bepaalt of het kind wordt toegelaten.", "statement"),
+        ("De ouders moeten hiervoor een kennisgeving sturen naar de gemeente.49", "statement"),
+        (
+            "7 Zie www.samennaarschoolinitiatieven.nl voor een overzicht van de geldstromen.",
+            "footnote",
+        ),
+        ("50 https://www.regelhulp.nl/onderwerpen/onderwijs", "footnote"),
+        ("https://www.onderwijsinspectie.nl/onderwerpen/speciaal-onderwijs", "link"),
+        ("Tevens moeten scholen beschrijven welke", "fragment"),
+        ("Julia zit ten tijde van de uitzending al vier maanden thuis.", "narrative"),
+        ("“Het gaat me niet om een diploma voor mijn zoon.”", "narrative"),
+        ("Wat betekent dit voor de school?", "question"),
+        ("• Onderwijs moet waarden van respect bevorderen.", "item"),
+    ],
+)
+def test_real_sentences_get_their_role(sentence, role) -> None:
+    assert _roles(sentence) == (role,)
+
+
+def test_a_lead_in_is_one_only_when_its_list_follows() -> None:
+    lead = "De VN verdragen leveren de volgende kaders voor inclusief onderwijs:"
+    item = "• Onderwijs moet waarden van respect en verdraagzaamheid bevorderen."
+    assert _roles(lead, item) == ("lead_in", "item")
+    # At the end of a passage its items are elsewhere: a lead-in alone says nothing.
+    assert _roles(item, lead) == ("item", "fragment")
+
+
+def test_footnote_passages_are_footnotes_whole() -> None:
+    roles = sentence_roles(["Een zin die een zin lijkt."], footnotes=True)
+    assert roles == ("footnote",)
+
+
+def test_a_sentence_repeated_with_one_word_changed_is_a_duplicate() -> None:
+    first = ["Het samenwerkingsverband stelt een budget beschikbaar voor de extra ondersteuning."]
+    again = ["Het samenwerkingsverband stelt een bedrag beschikbaar voor de extra ondersteuning."]
+    roles = mark_duplicates([first, again], [("statement",), ("statement",)])
+    assert roles == [("statement",), ("duplicate",)]
+
+
+def test_the_children_of_the_case_stories_are_found_by_name() -> None:
+    text = read_document(SOURCES["aef-onderwijs-zorg-initiatieven"]).text
+    names = person_names(text)
+    assert {"Julia", "Kiki"} <= names
+    # Places, laws and sentence-initial adverbs are no people.
+    assert not names & {"Jeugdwet", "Rotterdam", "Nederland", "Tegelijkertijd", "Daarnaast"}
+
+
+def test_the_index_keeps_every_sentence_with_its_role_and_original_span() -> None:
+    document = read_document(SOURCES["werkagenda-inclusief-onderwijs-2035"])
+    chunks = chunk_document(document, clean(document.text))
+    for chunk in chunks:
+        assert len(chunk.sentence_roles) == len(chunk.sentences) == len(chunk.sentence_origins)
+        for (a, b), (start, end) in zip(chunk.sentences, chunk.sentence_origins, strict=True):
+            assert chunk.char_start <= start < end <= chunk.char_end
+            first_word = chunk.text[a:b].split()[0]
+            assert document.text[start:end].split()[0][:3] == first_word[:3] or first_word == "•"
+    roles = {r for c in chunks for r in c.sentence_roles}
+    assert {"statement", "item", "fragment"} <= roles
+    fragment = "Tevens moeten scholen beschrijven welke"
+    assert any(
+        c.sentence(i) == fragment and c.sentence_roles[i] == "fragment"
+        for c in chunks
+        for i in range(len(c.sentences))
+    )
