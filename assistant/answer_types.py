@@ -12,9 +12,10 @@ When a question asks several things, the first one asked decides.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 AnswerType = Literal["duration", "hours", "money", "percentage", "count", "contact", "any"]
+ANSWER_TYPES: tuple[AnswerType, ...] = get_args(AnswerType)
 
 _NUMBER_WORDS = (
     r"een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|vijftien|twintig|"

@@ -32,7 +32,7 @@ from assistant.answer_model import (
     feature_rows,
     sentence_cues,
 )
-from assistant.answer_types import fits_answer_type
+from assistant.answer_types import ANSWER_TYPES, AnswerType, fits_answer_type
 from assistant.glossary import OTHER_TOPIC, Glossary, Term
 from assistant.intent import Intent, QuestionKind, classify
 from assistant.references import extract_parties, extract_rules
@@ -114,6 +114,7 @@ class Unit:
     words: frozenset[str]
     word_count: int
     cues: SentenceCues
+    figures: frozenset[AnswerType]  # the kinds of figure it holds ("any" always)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +215,9 @@ class AnswerComposer:
 
     def candidates(self, query: Query, passages: Sequence[Hit], intent: Intent) -> list[Candidate]:
         """Every candidate unit of `passages` with its features (`assistant.answer_model`)."""
-        asked = self._weights(query.terms)
-        expanded = self._weights(query.expansion_terms)
-        context = self._weights(query.context_terms)
+        asked = _Weights(self._weights(query.terms))
+        expanded = _Weights(self._weights(query.expansion_terms))
+        context = _Weights(self._weights(query.context_terms))
         top = passages[0].score if passages else 0.0
         found: list[tuple[int, Unit, CandidateSignals]] = []
         for index, hit in enumerate(passages):
@@ -225,7 +226,7 @@ class AnswerComposer:
             for unit in self._units[chunk.chunk_id]:
                 if unit.role == "narrative" and intent.kind != "example":
                     continue  # a case story answers only a question for an example
-                if not fits_answer_type(chunk.text[unit.span[0] : unit.span[1]], intent.figure):
+                if intent.figure not in unit.figures:
                     continue  # a figure question needs a sentence with such a figure
                 signals = CandidateSignals(
                     meaning=_meaning(hit.sentence_scores, unit.first, unit.last),
@@ -233,13 +234,13 @@ class AnswerComposer:
                         _meaning(hit.sentence_scores, unit.first - 1, unit.first - 1),
                         _meaning(hit.sentence_scores, unit.last + 1, unit.last + 1),
                     ),
-                    coverage=_share(asked, unit.terms),
-                    expansion=_share(expanded, unit.terms),
-                    context=_share(context, unit.terms),
+                    coverage=asked.share(unit.terms),
+                    expansion=expanded.share(unit.terms),
+                    context=context.share(unit.terms),
                     passage_gap=hit.score - top,
                     passage_dense=_scaled_similarity(hit.dense),
                     rank=index,
-                    section=_share(asked, section),
+                    section=asked.share(section),
                     position=unit.first,
                     sentences_in_passage=len(chunk.sentences),
                     words=unit.word_count,
@@ -272,7 +273,10 @@ class AnswerComposer:
         explanation: list[_Scored] = []
         steps: list[_Scored] = []
         taken: list[_Scored] = []
+        lowest = min(self.second_short_share, self.explanation_share, self.new_passage_share)
         for item in scored:
+            if short and item.probability < lowest * best:
+                break  # sorted best first: nothing after this is taken
             if self._conflicts(item, taken):
                 continue
             cited = any(s.hit_index == item.hit_index for s in short)
@@ -427,6 +431,7 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
                 words=frozenset(w.lower() for w in _WORD.findall(text)),
                 word_count=words,
                 cues=sentence_cues(text),
+                figures=frozenset(t for t in ANSWER_TYPES if fits_answer_type(text, t)),
             )
         )
     return tuple(units)
@@ -438,9 +443,19 @@ def _meaning(sentence_scores: Sequence[float], first: int, last: int) -> float:
     return _scaled_similarity(max(scores)) if scores else 0.0
 
 
-def _share(weights: dict[str, float], terms: frozenset[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+class _Weights:
+    """Term weights of a question, and the weighted share of them that a text holds."""
+
+    __slots__ = ("_total", "_weights")
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self._weights = weights
+        self._total = sum(weights.values())
+
+    def share(self, terms: frozenset[str]) -> float:
+        if not self._total:
+            return 0.0
+        return sum(w for t, w in self._weights.items() if t in terms) / self._total
 
 
 def _overlap(a: Unit, b: Unit) -> bool:

@@ -621,20 +621,54 @@
       }, `[${n}]`));
   }
 
+  function renderSentence(sentence, byN, matcher) {
+    const span = el('span', { class: 'sentence' });
+    appendWithTerms(span, str(sentence.text), matcher);
+    for (const n of arr(sentence.citations)) {
+      if (Number.isInteger(n)) span.append(citationButton(byN.get(n), n));
+    }
+    return span;
+  }
+
+  function renderSentences(tag, className, sentences, byN, matcher) {
+    const node = el(tag, { class: className });
+    sentences.filter(Boolean).forEach((sentence, i) => {
+      const span = renderSentence(sentence, byN, matcher);
+      if (tag === 'ul') {
+        node.append(el('li', null, span));
+      } else {
+        if (i > 0) node.append(' ');
+        node.append(span);
+      }
+    });
+    return node;
+  }
+
+  /**
+   * The structured answer: the sentences that answer first, then the explanation and what a
+   * parent can do. A service from before the structured answer sends only `answer`.
+   */
   function renderAnswerText(data, byN) {
     const matcher = termMatcher(data.terms);
-    const para = el('p', { class: 'answer-text' });
-    arr(data.answer).forEach((sentence, i) => {
-      if (!sentence) return;
-      if (i > 0) para.append(' ');
-      const span = el('span', { class: 'sentence' });
-      appendWithTerms(span, str(sentence.text), matcher);
-      for (const n of arr(sentence.citations)) {
-        if (Number.isInteger(n)) span.append(citationButton(byN.get(n), n));
-      }
-      para.append(span);
-    });
-    return para;
+    const structured = Array.isArray(data.short_answer) && data.short_answer.length > 0;
+    const short = structured ? arr(data.short_answer) : arr(data.answer);
+    const box = el('div', { class: 'answer-text' });
+    box.append(
+      el('h4', { class: 'answer-part-title' }, 'Kort antwoord'),
+      renderSentences('p', 'answer-short', short, byN, matcher));
+    const explanation = structured ? arr(data.explanation) : [];
+    if (explanation.length) {
+      box.append(el('section', { class: 'answer-explanation' },
+        el('h4', { class: 'answer-part-title' }, 'Meer uitleg'),
+        renderSentences('p', 'answer-more', explanation, byN, matcher)));
+    }
+    const steps = structured ? arr(data.next_steps) : [];
+    if (steps.length) {
+      box.append(el('section', { class: 'answer-steps' },
+        el('h4', { class: 'answer-part-title' }, 'Wat kun je doen?'),
+        renderSentences('ul', 'steps-list', steps, byN, matcher)));
+    }
+    return box;
   }
 
   function renderFacts(data) {
@@ -789,7 +823,6 @@
     }
 
     if (answerable) {
-      if (str(data.message)) card.append(el('p', { class: 'answer-message' }, str(data.message)));
       card.append(renderAnswerText(data, byN));
       const facts = renderFacts(data);
       if (facts) card.append(facts);

@@ -61,8 +61,8 @@ def test_question_gets_a_cited_answer(page: Any) -> None:
 
     assert data["answerable"] is True, data.get("message")
     answer = page.locator(".answer").first
-    expect(answer.locator(".answer-text")).to_contain_text(
-        data["answer"][0]["text"][:40], use_inner_text=True
+    expect(answer.locator(".answer-short")).to_contain_text(
+        data["short_answer"][0]["text"][:40], use_inner_text=True
     )
     expect(answer.locator(".cite-btn").first).to_be_visible()
     expect(answer.locator(".cite-btn").first).to_have_text(re.compile(r"^\[\d+\]$"))
@@ -219,6 +219,40 @@ def test_phone_width_has_no_horizontal_scroll(phone_page: Any) -> None:
     no_horizontal_scroll(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "search-375.png"), full_page=True)
+
+
+ACTION_QUESTION = "Mijn kind wordt door de school geweigerd. Wat kan ik doen?"
+
+
+@pytest.mark.parametrize("fixture", ["page", "phone_page"])
+def test_the_short_answer_is_read_first_and_the_rest_under_it(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    page = request.getfixturevalue(fixture)
+    open_home(page)
+    data = ask(page, ACTION_QUESTION)
+    assert data["answerable"] is True, data.get("message")
+    answer = page.locator(".answer").first
+    short = answer.locator(".answer-short")
+    expect(short.locator(".sentence")).to_have_count(len(data["short_answer"]))
+    expect(short).to_contain_text(data["short_answer"][0]["text"][:40], use_inner_text=True)
+    parts = [(".answer-short", data["short_answer"])]
+    if data["explanation"]:
+        expect(answer.locator(".answer-more .sentence")).to_have_count(len(data["explanation"]))
+        parts.append((".answer-more", data["explanation"]))
+    if data["next_steps"]:
+        expect(answer.get_by_role("heading", name="Wat kun je doen?")).to_be_visible()
+        expect(answer.locator(".steps-list li")).to_have_count(len(data["next_steps"]))
+        parts.append((".steps-list", data["next_steps"]))
+    # On screen in reading order: the short answer above the explanation and the steps.
+    tops = [answer.locator(selector).bounding_box()["y"] for selector, _ in parts]
+    assert tops == sorted(tops)
+    # Every sentence carries its citation button.
+    total = sum(len(sentences) for _, sentences in parts)
+    expect(answer.locator(".answer-text .sentence .cite-btn")).to_have_count(total)
+    no_horizontal_scroll(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"structured-{fixture}.png"), full_page=True)
 
 
 def test_markup_in_a_passage_is_shown_as_text(page: Any, page_problems: Any) -> None:
