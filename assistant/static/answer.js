@@ -1,0 +1,160 @@
+/*
+ * One answer card: the topic, the short answer, 'Meer uitleg', 'Wat kun je doen?', the rules
+ * and parties, the sources and the feedback box; or, when the sources have no answer, the
+ * not-found message with the closest passages.
+ */
+
+import { citationButton, locationLabel, showCitation, sourceLabel } from './citations.js';
+import { arr, collapseSpace, el, escapeRegExp, str } from './dom.js';
+import { renderFeedback } from './feedback.js';
+import { appendWithTerms, termMatcher } from './terms.js';
+
+export const NOT_FOUND_TITLE = 'Dit staat niet in de bronnen';
+const NOT_FOUND_DEFAULT = 'De Wegwijzer heeft in de documenten geen antwoord op deze vraag gevonden.';
+
+const TOPIC_LABELS = {
+  zorgplicht: 'Zorgplicht',
+  onderwijstijd: 'Onderwijstijd',
+  leerplichtontheffing: 'Vrijstelling van de leerplicht',
+  financiering: 'Financiering',
+  overig: 'Overig',
+};
+
+function renderSentence(sentence, byN, matcher) {
+  const span = el('span', { class: 'sentence' });
+  appendWithTerms(span, str(sentence.text), matcher);
+  for (const n of arr(sentence.citations)) {
+    if (Number.isInteger(n)) span.append(citationButton(byN.get(n), n));
+  }
+  return span;
+}
+
+function renderSentences(tag, className, sentences, byN, matcher) {
+  const node = el(tag, { class: className });
+  sentences.filter(Boolean).forEach((sentence, i) => {
+    const span = renderSentence(sentence, byN, matcher);
+    if (tag === 'ul') {
+      node.append(el('li', null, span));
+    } else {
+      if (i > 0) node.append(' ');
+      node.append(span);
+    }
+  });
+  return node;
+}
+
+/**
+ * The structured answer: the sentences that answer first, then the explanation and what a
+ * parent can do. A service from before the structured answer sends only `answer`.
+ */
+function renderAnswerText(data, byN) {
+  const matcher = termMatcher(data.terms);
+  const structured = Array.isArray(data.short_answer) && data.short_answer.length > 0;
+  const short = structured ? arr(data.short_answer) : arr(data.answer);
+  const box = el('div', { class: 'answer-text' });
+  box.append(
+    el('h4', { class: 'answer-part-title' }, 'Kort antwoord'),
+    renderSentences('p', 'answer-short', short, byN, matcher));
+  const explanation = structured ? arr(data.explanation) : [];
+  if (explanation.length) {
+    box.append(el('section', { class: 'answer-explanation' },
+      el('h4', { class: 'answer-part-title' }, 'Meer uitleg'),
+      renderSentences('p', 'answer-more', explanation, byN, matcher)));
+  }
+  const steps = structured ? arr(data.next_steps) : [];
+  if (steps.length) {
+    box.append(el('section', { class: 'answer-steps' },
+      el('h4', { class: 'answer-part-title' }, 'Wat kun je doen?'),
+      renderSentences('ul', 'steps-list', steps, byN, matcher)));
+  }
+  return box;
+}
+
+function renderFacts(data) {
+  const rules = arr(data.rules).map(str).filter(Boolean);
+  const parties = arr(data.parties).map(str).filter(Boolean);
+  if (!rules.length && !parties.length) return null;
+  const box = el('div', { class: 'facts' });
+  if (rules.length) {
+    box.append(el('div', { class: 'fact' },
+      el('h4', { class: 'fact-title' }, 'Welke regels gaan hierover'),
+      el('ul', { class: 'fact-list' }, rules.map((r) => el('li', null, r)))));
+  }
+  if (parties.length) {
+    box.append(el('div', { class: 'fact' },
+      el('h4', { class: 'fact-title' }, 'Wie hebben ermee te maken'),
+      el('ul', { class: 'chips' }, parties.map((p) => el('li', { class: 'chip' }, p)))));
+  }
+  return box;
+}
+
+function renderSourceList(citations, title) {
+  const list = el('ol', { class: 'source-list' });
+  for (const c of citations) {
+    list.append(el('li', null,
+      el('button', {
+        type: 'button',
+        class: 'source-btn',
+        onclick: (event) => showCitation(c, event.currentTarget),
+      },
+      el('span', { class: 'source-n' }, Number.isInteger(c.n) ? `[${c.n}]` : '•'),
+      el('span', { class: 'source-title' }, str(c.title) || str(c.doc_id)),
+      locationLabel(c) ? el('span', { class: 'source-where' }, locationLabel(c)) : null)));
+  }
+  return el('div', { class: 'sources-box' }, el('h4', { class: 'sources-title' }, title), list);
+}
+
+function renderNotFound(data, citations) {
+  // The heading already says "Dit staat niet in de bronnen"; do not repeat it as a sentence.
+  const repeated = new RegExp(`^\\s*${escapeRegExp(NOT_FOUND_TITLE)}\\s*[.!:]?\\s*`, 'i');
+  const message = str(data.message).replace(repeated, '').trim();
+  const box = el('div', { class: 'not-found' },
+    el('h4', { class: 'not-found-title' }, NOT_FOUND_TITLE),
+    el('p', null, message || NOT_FOUND_DEFAULT));
+  if (citations.length) {
+    box.append(el('p', { class: 'not-found-lead' },
+      'Misschien heb je toch iets aan deze stukken tekst. Ze komen het dichtst bij je vraag:'));
+    const list = el('ol', { class: 'closest' });
+    for (const c of citations) {
+      const quote = collapseSpace(str(c.quote) || str(c.text));
+      const short = quote.length > 320 ? `${quote.slice(0, 317)}…` : quote;
+      list.append(el('li', { class: 'closest-item' },
+        el('p', { class: 'closest-source' }, sourceLabel(c)),
+        el('p', { class: 'closest-quote' }, `“${short}”`),
+        el('button', {
+          type: 'button',
+          class: 'button link small',
+          onclick: (event) => showCitation(c, event.currentTarget),
+        }, 'Lees de hele passage')));
+    }
+    box.append(list);
+  }
+  box.append(el('p', { class: 'hint' },
+    'Je kunt je vraag ook anders stellen, of je vraag voorleggen aan de school, het samenwerkingsverband of een onderwijsconsulent.'));
+  return box;
+}
+
+/** The answer card for one /ask response to `question`. */
+export function renderAnswer(data, question) {
+  const citations = arr(data.citations).filter((c) => c && typeof c === 'object');
+  const byN = new Map(citations.filter((c) => Number.isInteger(c.n)).map((c) => [c.n, c]));
+  const answerable = data.answerable === true && arr(data.answer).length > 0;
+  const card = el('article', { class: answerable ? 'answer' : 'answer is-not-found' });
+  card.append(el('h3', { class: 'visually-hidden' }, 'Antwoord van de Wegwijzer'));
+
+  const topic = TOPIC_LABELS[str(data.topic)];
+  if (answerable && topic && str(data.topic) !== 'overig') {
+    card.append(el('p', { class: 'topic' }, el('span', { class: 'visually-hidden' }, 'Onderwerp: '), topic));
+  }
+
+  if (answerable) {
+    card.append(renderAnswerText(data, byN));
+    const facts = renderFacts(data);
+    if (facts) card.append(facts);
+    if (citations.length) card.append(renderSourceList(citations, 'Bronnen'));
+  } else {
+    card.append(renderNotFound(data, citations));
+  }
+  card.append(renderFeedback(question, data));
+  return card;
+}

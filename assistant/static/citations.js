@@ -1,0 +1,259 @@
+/*
+ * Citations: how a source is labelled, the [n] buttons in an answer, and the source dialog that
+ * shows one cited passage (cited sentences highlighted) or the whole document.
+ */
+
+import { API, api } from './api.js';
+import { copyButton } from './clipboard.js';
+import { $, announceIn, arr, collapseSpace, el, safeHttpUrl, str } from './dom.js';
+
+// ---------------------------------------------------------------------------------------
+// Labels
+// ---------------------------------------------------------------------------------------
+
+/** "4" or "4–5" (when a passage runs over two pages), or '' without a page. */
+function pages(item) {
+  if (!Number.isInteger(item.page)) return '';
+  const end = item.page_end;
+  return Number.isInteger(end) && end > item.page ? `${item.page}–${end}` : String(item.page);
+}
+
+/** "Title, section, p. 4" — the parts that exist. */
+export function sourceLabel(item) {
+  const parts = [str(item.title) || str(item.doc_id)];
+  if (str(item.section)) parts.push(str(item.section));
+  if (pages(item)) parts.push(`p. ${pages(item)}`);
+  return parts.join(', ');
+}
+
+/** "section · pagina 4" (without the title), or '' when neither exists. */
+export function locationLabel(item) {
+  const parts = [];
+  if (str(item.section)) parts.push(str(item.section));
+  if (pages(item)) parts.push(`pagina ${pages(item)}`);
+  return parts.join(' · ');
+}
+
+/** The text "Kopieer citaat" puts on the clipboard. */
+export function citationText(item, quote) {
+  return `${sourceLabel(item)}: “${collapseSpace(quote)}”`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Highlighting of cited sentences (quote_spans are code-point offsets into `text`)
+// ---------------------------------------------------------------------------------------
+
+/** Convert [start, end) code-point spans to sorted, merged UTF-16 ranges within text. */
+function spansToRanges(text, spans) {
+  const codePoints = Array.from(text);
+  const offsets = new Array(codePoints.length + 1);
+  offsets[0] = 0;
+  for (let i = 0; i < codePoints.length; i += 1) offsets[i + 1] = offsets[i] + codePoints[i].length;
+  const clamp = (n) => Math.max(0, Math.min(n, codePoints.length));
+  const ranges = arr(spans)
+    .filter((s) => Array.isArray(s) && s.length >= 2 && Number.isInteger(s[0]) && Number.isInteger(s[1]))
+    .map((s) => [offsets[clamp(s[0])], offsets[clamp(s[1])]])
+    .filter(([start, end]) => end > start)
+    .sort((a, b) => a[0] - b[0]);
+  const merged = [];
+  for (const range of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+    else merged.push([range[0], range[1]]);
+  }
+  return merged;
+}
+
+/** Append `text` to `parent` with <mark> around the cited sentences. Returns the marks. */
+function appendHighlighted(parent, text, spans, quote) {
+  let ranges = spansToRanges(text, spans);
+  if (!ranges.length && str(quote)) {
+    const at = text.indexOf(str(quote));
+    if (at >= 0) ranges = [[at, at + str(quote).length]];
+  }
+  const marks = [];
+  let pos = 0;
+  for (const [start, end] of ranges) {
+    if (start > pos) parent.append(text.slice(pos, start));
+    const mark = el('mark', null, text.slice(start, end));
+    marks.push(mark);
+    parent.append(mark);
+    pos = end;
+  }
+  if (pos < text.length) parent.append(text.slice(pos));
+  return marks;
+}
+
+// ---------------------------------------------------------------------------------------
+// Source dialog: one passage, or the whole document
+// ---------------------------------------------------------------------------------------
+
+const dialog = {
+  node: null,
+  title: null,
+  body: null,
+  status: null,
+  returnFocus: null,
+  requestSeq: 0,
+};
+
+function openDialog(trigger) {
+  if (!dialog.node.open) {
+    dialog.returnFocus = trigger || document.activeElement;
+    if (typeof dialog.node.showModal === 'function') dialog.node.showModal();
+    else dialog.node.setAttribute('open', '');
+  }
+}
+
+function closeDialog() {
+  if (dialog.node.open) dialog.node.close();
+}
+
+const announceInDialog = (text) => announceIn(dialog.status, text);
+
+/** Show one cited passage with the cited sentences marked. */
+export function showCitation(citation, trigger) {
+  dialog.requestSeq += 1;
+  dialog.title.textContent = str(citation.title) || str(citation.doc_id);
+  const body = dialog.body;
+  body.replaceChildren();
+
+  const where = locationLabel(citation);
+  body.append(el('p', { class: 'dialog-kicker' }, Number.isInteger(citation.n) ? `Bron ${citation.n}` : 'Bron'));
+  if (where) body.append(el('p', { class: 'dialog-meta' }, where));
+
+  const passage = el('blockquote', { class: 'passage', id: 'dialog-passage' });
+  const text = str(citation.text) || str(citation.quote);
+  appendHighlighted(passage, text, citation.quote_spans, citation.quote);
+  body.append(passage);
+  body.append(el('p', { class: 'hint' }, 'De gemarkeerde zinnen zijn gebruikt in het antwoord.'));
+
+  const actions = el('div', { class: 'dialog-actions' });
+  if (str(citation.doc_id)) {
+    actions.append(el('button', {
+      type: 'button',
+      class: 'button primary',
+      onclick: () => showDocument(citation.doc_id, citation.chunk_id, citation),
+    }, 'Bekijk het hele document'));
+  }
+  actions.append(copyButton(() => citationText(citation, str(citation.quote) || text), announceInDialog));
+  body.append(actions);
+
+  openDialog(trigger);
+  body.scrollTop = 0;
+  dialog.node.scrollTop = 0;
+}
+
+/** Load a whole document and scroll to the highlighted passage. */
+export async function showDocument(docId, chunkId, citation, trigger) {
+  const seq = ++dialog.requestSeq;
+  const body = dialog.body;
+  body.replaceChildren(el('p', { class: 'loading', role: 'status' },
+    el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Het document wordt geladen…'));
+  openDialog(trigger);
+
+  let data;
+  try {
+    const query = chunkId ? `?chunk_id=${encodeURIComponent(chunkId)}` : '';
+    data = await api(`${API}/documents/${encodeURIComponent(docId)}${query}`);
+  } catch (err) {
+    if (seq !== dialog.requestSeq) return;
+    body.replaceChildren(el('p', { class: 'error-box', role: 'alert' }, err.message));
+    return;
+  }
+  if (seq !== dialog.requestSeq) return;
+
+  const doc = data.document || {};
+  dialog.title.textContent = str(doc.title) || str(docId);
+  body.replaceChildren();
+
+  const meta = [str(doc.publisher), doc.year ? str(doc.year) : '', Number.isInteger(doc.pages) && doc.pages > 0 ? `${doc.pages} pagina's` : '']
+    .filter(Boolean);
+  body.append(el('p', { class: 'dialog-kicker' }, 'Heel document'));
+  if (meta.length) body.append(el('p', { class: 'dialog-meta' }, meta.join(' · ')));
+  const topActions = el('div', { class: 'dialog-actions' });
+  if (citation) {
+    topActions.append(el('button', {
+      type: 'button',
+      class: 'button secondary',
+      onclick: () => showCitation(citation),
+    }, 'Terug naar de passage'));
+  }
+  const url = safeHttpUrl(doc.url);
+  if (url) {
+    topActions.append(el('a', { class: 'button link', href: url, target: '_blank', rel: 'noopener noreferrer' },
+      'Originele bron openen', el('span', { class: 'visually-hidden' }, ' (opent in een nieuw venster)')));
+  }
+  if (topActions.childElementCount) body.append(topActions);
+
+  const list = el('div', { class: 'doc-passages' });
+  let lastSection = null;
+  let target = null;
+  for (const p of arr(data.passages)) {
+    const section = str(p.section);
+    if (section && section !== lastSection) list.append(el('h3', { class: 'doc-section' }, section));
+    lastSection = section;
+    const item = el('div', {
+      class: p.highlight ? 'doc-passage is-highlighted' : 'doc-passage',
+      dataset: { chunkId: str(p.chunk_id) },
+    });
+    if (Number.isInteger(p.page)) item.append(el('p', { class: 'doc-page' }, `pagina ${p.page}`));
+    const text = el('p', { class: 'doc-text' });
+    const sameText = citation && p.highlight && str(citation.text) === str(p.text);
+    appendHighlighted(text, str(p.text), sameText ? citation.quote_spans : [], sameText ? citation.quote : '');
+    if (p.highlight) {
+      item.setAttribute('tabindex', '-1');
+      item.setAttribute('aria-label', 'Geciteerde passage');
+      item.prepend(el('p', { class: 'doc-flag' }, 'Hier komt het citaat vandaan'));
+      target = item;
+    }
+    item.append(text);
+    list.append(item);
+  }
+  if (!list.childElementCount) list.append(el('p', { class: 'muted' }, 'Dit document heeft geen tekst om te tonen.'));
+  body.append(list);
+
+  if (target) {
+    target.scrollIntoView({ block: 'start' }); // jump: a long smooth scroll disorients
+    target.focus({ preventScroll: true });
+    announceInDialog('Het hele document is geopend bij de geciteerde passage.');
+  } else {
+    dialog.node.scrollTop = 0;
+    announceInDialog('Het hele document is geopend.');
+  }
+}
+
+export function initDialog() {
+  dialog.node = $('#source-dialog');
+  dialog.title = $('#dialog-title');
+  dialog.body = $('#dialog-body');
+  dialog.status = $('#dialog-status');
+  $('#dialog-close').addEventListener('click', closeDialog);
+  dialog.node.addEventListener('click', (event) => {
+    if (event.target === dialog.node) closeDialog(); // click on the backdrop
+  });
+  dialog.node.addEventListener('close', () => {
+    dialog.requestSeq += 1;
+    const back = dialog.returnFocus;
+    dialog.returnFocus = null;
+    if (back && typeof back.focus === 'function' && document.contains(back)) back.focus();
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Buttons in an answer that open the dialog
+// ---------------------------------------------------------------------------------------
+
+/** The [n] after a sentence: a button that opens source n, or plain text when it is missing. */
+export function citationButton(citation, n) {
+  const label = citation ? `Bron ${n} bekijken: ${sourceLabel(citation)}` : `Bron ${n}`;
+  if (!citation) return el('sup', { class: 'cite' }, `[${n}]`);
+  return el('sup', { class: 'cite' },
+    el('button', {
+      type: 'button',
+      class: 'cite-btn',
+      'aria-label': label,
+      dataset: { n: String(n) },
+      onclick: (event) => showCitation(citation, event.currentTarget),
+    }, `[${n}]`));
+}

@@ -1,0 +1,76 @@
+/* Search mode: passages for a few words, filtered by document and topic, each with a citation to copy. */
+
+import { API, api } from './api.js';
+import { citationText, locationLabel, showDocument } from './citations.js';
+import { copyButton } from './clipboard.js';
+import { $, announceIn, arr, collapseSpace, el, str } from './dom.js';
+
+const SEARCH_K = 20;
+
+const search = { form: null, query: null, doc: null, topic: null, status: null, results: null, copyStatus: null, seq: 0 };
+
+const announceCopy = (text) => announceIn(search.copyStatus, text, search.status);
+
+function renderResult(p, index) {
+  const where = locationLabel(p);
+  const quote = collapseSpace(p.text);
+  return el('li', { class: 'result' },
+    el('h3', { class: 'result-title' },
+      el('span', { class: 'visually-hidden' }, `Resultaat ${index + 1}: `), str(p.title) || str(p.doc_id)),
+    where ? el('p', { class: 'result-meta' }, where) : null,
+    el('p', { class: 'result-text' }, str(p.text)),
+    el('div', { class: 'result-actions' },
+      copyButton(() => citationText(p, quote), announceCopy),
+      el('button', {
+        type: 'button',
+        class: 'button link',
+        onclick: (event) => showDocument(p.doc_id, p.chunk_id, null, event.currentTarget),
+      }, 'Bekijk in het document')));
+}
+
+async function runSearch(event) {
+  event.preventDefault();
+  const query = search.query.value.trim();
+  if (!query) {
+    search.status.textContent = 'Typ eerst een of meer zoekwoorden.';
+    search.query.focus();
+    return;
+  }
+  const seq = ++search.seq;
+  const filters = {
+    doc_ids: search.doc.value ? [search.doc.value] : null,
+    topic: search.topic.value || null,
+  };
+  search.status.textContent = 'Bezig met zoeken…';
+  search.status.classList.add('is-loading');
+  search.results.setAttribute('aria-busy', 'true');
+  try {
+    const data = await api(`${API}/search`, { method: 'POST', body: { query, k: SEARCH_K, filters } });
+    if (seq !== search.seq) return;
+    const passages = arr(data.passages).filter((p) => p && typeof p === 'object');
+    search.results.replaceChildren(...passages.map(renderResult));
+    search.status.textContent = passages.length
+      ? `${passages.length} ${passages.length === 1 ? 'passage' : 'passages'} gevonden.`
+      : 'Geen passages gevonden. Probeer andere woorden of haal een filter weg.';
+  } catch (err) {
+    if (seq !== search.seq) return;
+    search.results.replaceChildren();
+    search.status.textContent = err.message;
+  } finally {
+    if (seq === search.seq) {
+      search.status.classList.remove('is-loading');
+      search.results.setAttribute('aria-busy', 'false');
+    }
+  }
+}
+
+export function initSearch() {
+  search.form = $('#search-form');
+  search.query = $('#search-query');
+  search.doc = $('#search-doc');
+  search.topic = $('#search-topic');
+  search.status = $('#search-status');
+  search.results = $('#search-results');
+  search.copyStatus = $('#copy-status');
+  search.form.addEventListener('submit', runSearch);
+}
