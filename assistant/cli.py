@@ -45,6 +45,7 @@ def log_config(level: str) -> dict[str, Any]:
         "loggers": {
             "uvicorn": {"level": level.upper(), "handlers": [], "propagate": True},
             "bm25s": {"level": "WARNING"},
+            "faiss": {"level": "WARNING"},
         },
     }
 
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (IndexUnavailableError, FeedbackUnavailableError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        print(f"Wegwijzer: http://{settings.host}:{settings.port}")
         uvicorn.run(app, **server_options)
         return 0
     try:  # fail here, once and clearly, rather than in every worker
@@ -110,8 +112,8 @@ def app_for(settings: Settings) -> FastAPI:
     engine.search("warm-up", k=1)
     app = create_app(settings, engine=engine)
     print(
-        f"Wegwijzer [{os.getpid()}]: http://{settings.host}:{settings.port}  "
-        f"({len(engine.store.chunks)} passages from {len(engine.store.documents)} documents)",
+        f"Wegwijzer [{os.getpid()}]: {len(engine.store.chunks)} passages from "
+        f"{len(engine.store.documents)} documents",
         flush=True,
     )
     return app
