@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import Iterable
 
+import redis.asyncio
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -134,10 +135,14 @@ class RateLimit:
         self.paths = paths
         self._salt = salt or secrets.token_bytes(16)
         self._item = RateLimitItemPerMinute(max(per_minute, 1))
-        self._limiter = MovingWindowRateLimiter(_open_storage(storage))
+        self._pool = _redis_pool(storage)
+        self._limiter = MovingWindowRateLimiter(_open_storage(storage, self._pool))
         self._warned = -math.inf
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: D102
+        if scope["type"] == "lifespan" and self._pool is not None:
+            await self.app(scope, self._closing_on_shutdown(receive), send)
+            return
         path = scope.get("path", "")
         if scope["type"] != "http" or self.per_minute <= 0 or path not in self.paths:
             await self.app(scope, receive, send)
@@ -174,8 +179,36 @@ class RateLimit:
         return max(1.0, stats.reset_time - time.time())
 
 
-def _open_storage(uri: str) -> Storage:
-    """The async `limits` storage for "memory://" or a Redis URL.
+    def _closing_on_shutdown(self, receive: Receive) -> Receive:
+        """`receive` that closes the Redis connections when the server shuts down."""
+
+        async def closing_receive() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown" and self._pool is not None:
+                await self._pool.disconnect()
+            return message
+
+        return closing_receive
+
+
+_REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
+
+
+def _redis_pool(uri: str) -> redis.asyncio.ConnectionPool | None:
+    """Our own connection pool for a Redis URL (so it can be closed), else None."""
+    scheme, _, rest = uri.partition("://")
+    if scheme not in _REDIS_SCHEMES:
+        return None
+    # A Redis that hangs must not hang requests: give up after half a second and let them in.
+    return redis.asyncio.ConnectionPool.from_url(
+        f"unix://{rest}" if scheme == "redis+unix" else uri,
+        socket_timeout=0.5,
+        socket_connect_timeout=0.5,
+    )
+
+
+def _open_storage(uri: str, pool: redis.asyncio.ConnectionPool | None) -> Storage:
+    """The async `limits` storage for "memory://" or a Redis URL (over `pool`).
 
     Raises:
         ValueError: a storage this service does not support.
@@ -183,9 +216,11 @@ def _open_storage(uri: str) -> Storage:
     scheme = uri.partition("://")[0]
     if scheme == "memory":
         return storage_from_string("async+memory://")
-    if scheme in ("redis", "rediss", "redis+unix"):
+    if scheme in _REDIS_SCHEMES and pool is not None:
         # redis-py's asyncio client; `limits` would otherwise want coredis.
-        return storage_from_string(f"async+{uri}", implementation="redispy")
+        return storage_from_string(
+            f"async+{uri}", implementation="redispy", connection_pool=pool
+        )
     raise ValueError(
         f"WEGWIJZER_RATE_LIMIT_STORAGE must be memory:// or a redis:// URL, not {scheme}://"
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import redis
 import pytest
 
 from assistant.config import Settings
@@ -258,3 +259,12 @@ def test_a_published_index_reaches_every_worker_under_load_and_a_damaged_one_non
         ok = c.post(SEARCH, json=QUERY, headers={"x-forwarded-for": "10.99.0.1"})
         assert ok.status_code == 200
     publish(good, settings.index_dir)  # leave the module's index as it was
+
+
+def test_redis_holds_no_visitor_address(stack: Stack, redis_server: Redis) -> None:
+    with client(stack.nginx.url, "127.0.0.4") as visitor:
+        assert visitor.post(SEARCH, json=QUERY).status_code == 200
+    keys = redis.Redis(unix_socket_path=str(redis_server.socket)).keys("*")
+    assert keys, "the limits should be counted in Redis"
+    text = b" ".join(keys).decode()
+    assert not re.search(r"\d+\.\d+\.\d+\.\d+", text), text  # keyed hashes, no addresses
