@@ -39,7 +39,11 @@ def log_config(level: str) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {"plain": {"format": _LOG_FORMAT}},
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "plain",
+                "stream": "ext://sys.stderr",
+            }
         },
         "root": {"level": level.upper(), "handlers": ["stderr"]},
         "loggers": {
@@ -120,5 +124,5 @@ def app_for(settings: Settings) -> FastAPI:
 
 
 def worker_app() -> FastAPI:
-    """uvicorn's factory for each worker process: settings from the environment."""
+    """Uvicorn's factory for each worker process: settings from the environment."""
     return app_for(Settings())

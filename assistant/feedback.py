@@ -1,8 +1,9 @@
 """Feedback on answers (thumbs up/down, an optional remark), in SQLite or PostgreSQL.
 
 Only what is needed to improve the answers is kept: when, the rating, the remark, the question
-and the chunk ids the answer cited. No IP address, user agent or anything else about the person.
-Feedback older than the retention period is deleted.
+and the chunk ids the answer cited. No IP address, user agent or anything else about the person;
+e-mail addresses, phone numbers and BSN-like numbers in the question and the remark are masked
+before they are stored. Feedback older than the retention period is deleted.
 
 SQLite (a file, the embedded default) and PostgreSQL (`postgresql://...`, shared by all workers
 and machines) hold the same schema, built by the same numbered migrations (`MIGRATIONS`, applied
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import psycopg
+
+from assistant.privacy import mask_personal_data
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -204,7 +207,7 @@ class _PostgresCursor:
         self._cursor = cursor
 
     def execute(self, sql: str, params: Sequence[Any] = (), /) -> Any:
-        return self._cursor.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+        return self._cursor.execute(sql.replace("?", "%s"), params)
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
@@ -214,8 +217,7 @@ class _PostgresCursor:
 
 
 class FeedbackStore:
-    """Append-only feedback table in SQLite or PostgreSQL; safe to share between threads and
-    between processes (workers).
+    """Append-only feedback table in SQLite or PostgreSQL, shared by threads and workers.
 
     `location` is a path (SQLite; the parent directory is created) or a `postgresql://` URL.
     Every call opens its own short-lived connection. With `retention_days`, feedback older
@@ -283,7 +285,7 @@ class FeedbackStore:
             ValueError: the record is invalid (see `FeedbackRecord.validate`).
         """
         record.validate()
-        remark = record.remark.strip() if record.remark else None
+        remark = mask_personal_data(record.remark.strip()) if record.remark else None
         created_at = self._db.to_db(now or datetime.now(UTC))
         with self._guard(), self._db.transaction() as cur:
             self._delete_expired(cur)
@@ -294,7 +296,7 @@ class FeedbackStore:
                     created_at,
                     record.rating,
                     remark or None,
-                    record.question.strip(),
+                    mask_personal_data(record.question.strip()),
                     json.dumps(list(record.citation_ids), ensure_ascii=False),
                 ),
             ).fetchone()

@@ -11,6 +11,7 @@ import itertools
 import math
 import os
 import random
+import re
 import signal
 import socket
 import string
@@ -298,6 +299,14 @@ class ServerProcess:
     def log_tail(self, chars: int = 4000) -> str:
         """The end of the server's output."""
         return self.log_text()[-chars:]
+
+    def worker_pids(self) -> set[int]:
+        """The pids of the worker processes that announced their app (`assistant.cli`)."""
+        return {int(pid) for pid in re.findall(r"Wegwijzer \[(\d+)\]:", self.log_text())}
+
+    def pids_logging(self, pattern: str) -> set[int]:
+        """The pids of the processes that logged a line matching `pattern` (after the pid)."""
+        return {int(pid) for pid in re.findall(rf"\[(\d+)\] {pattern}", self.log_text())}
 
     def log_text(self) -> str:
         """The server's output so far."""

@@ -166,16 +166,12 @@ class PostgreSQL(_Server):
         self._as: list[str] = []
 
     def _bin(self, name: str) -> str:
-        return find_binary(
-            name, "postgresql", candidates=[f"/usr/lib/postgresql/*/bin/{name}"]
-        )
+        return find_binary(name, "postgresql", candidates=[f"/usr/lib/postgresql/*/bin/{name}"])
 
     def start(self) -> None:  # noqa: D102
         initdb, pg_ctl, postgres = (self._bin(n) for n in ("initdb", "pg_ctl", "postgres"))
         if os.geteuid() == 0:
-            owner = next(
-                (u for u in ("postgres", "nobody") if _user_exists(u)), None
-            )
+            owner = next((u for u in ("postgres", "nobody") if _user_exists(u)), None)
             if owner is None:  # pragma: no cover - Debian always has nobody
                 raise RuntimeError("no unprivileged user to run PostgreSQL as")
             entry = pwd.getpwnam(owner)
@@ -220,8 +216,10 @@ def _user_exists(name: str) -> bool:
 
 
 class Nginx(_Server):
-    """nginx on 127.0.0.1 in front of `upstreams` (ports), with the proxy settings of
-    `deploy/nginx/wegwijzer-proxy.conf`: the same file the production site includes."""
+    """nginx on 127.0.0.1 in front of `upstreams` (ports), with the shipped proxy settings.
+
+    The settings are `deploy/nginx/wegwijzer-proxy.conf`: the file the production site includes.
+    """
 
     def __init__(self, upstreams: Sequence[int], *, port: int | None = None) -> None:
         super().__init__("nginx")

@@ -17,9 +17,8 @@ from collections.abc import Iterable
 
 import redis.asyncio
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import Storage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("assistant.access")
@@ -178,7 +177,6 @@ class RateLimit:
             return 0.0
         return max(1.0, stats.reset_time - time.time())
 
-
     def _closing_on_shutdown(self, receive: Receive) -> Receive:
         """`receive` that closes the Redis connections when the server shuts down."""
 
@@ -215,11 +213,14 @@ def _open_storage(uri: str, pool: redis.asyncio.ConnectionPool | None) -> Storag
     """
     scheme = uri.partition("://")[0]
     if scheme == "memory":
-        return storage_from_string("async+memory://")
+        return MemoryStorage()
     if scheme in _REDIS_SCHEMES and pool is not None:
-        # redis-py's asyncio client; `limits` would otherwise want coredis.
-        return storage_from_string(
-            f"async+{uri}", implementation="redispy", connection_pool=pool
+        # redis-py's asyncio client over our pool; `limits` would otherwise want coredis. Its
+        # options are typed as scalars, but the redis-py bridge takes a `connection_pool`.
+        return RedisStorage(
+            f"async+{uri}",
+            implementation="redispy",
+            connection_pool=pool,  # type: ignore[arg-type]
         )
     raise ValueError(
         f"WEGWIJZER_RATE_LIMIT_STORAGE must be memory:// or a redis:// URL, not {scheme}://"

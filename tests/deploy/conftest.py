@@ -69,4 +69,3 @@ def small_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     )  # type: ignore[call-arg]
     build_index(settings, embedder=embedder)
     return settings
-

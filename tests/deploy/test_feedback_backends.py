@@ -92,9 +92,7 @@ def _write(location: str, writer: int, start: multiprocessing.synchronize.Barrie
 def test_two_worker_processes_writing_at_once_lose_and_double_nothing(location: str) -> None:
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(WRITERS)
-    writers = [
-        context.Process(target=_write, args=(location, w, start)) for w in range(WRITERS)
-    ]
+    writers = [context.Process(target=_write, args=(location, w, start)) for w in range(WRITERS)]
     for process in writers:
         process.start()
     for process in writers:
@@ -129,3 +127,17 @@ def test_an_existing_sqlite_file_of_the_old_schema_is_adopted(tmp_path: Path) ->
     store = FeedbackStore(path)
     assert store.schema_version() == SCHEMA_VERSION
     assert [r.question for r in store.export()] == ["Oud"]
+
+
+def test_personal_data_typed_in_feedback_is_masked_before_it_is_stored(location: str) -> None:
+    store = FeedbackStore(location)
+    store.add(
+        FeedbackRecord(
+            rating="down",
+            question="Mijn zoon (BSN 123456782) mag niet naar school, bel 06-12345678",
+            remark="Mail me: ouder@example.nl",
+        )
+    )
+    (row,) = store.export()
+    assert row.question == "Mijn zoon (BSN [nummer]) mag niet naar school, bel [telefoon]"
+    assert row.remark == "Mail me: [e-mail]"

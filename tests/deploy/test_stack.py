@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import redis
 import pytest
+import redis
 
 from assistant.config import Settings
 from indexer.build import build_index
@@ -48,13 +48,13 @@ class Stack:
         """The workers' own port, bypassing nginx."""
         return self.server.url
 
-    def worker_pids(self) -> set[str]:
+    def worker_pids(self) -> set[int]:
         """The pids of the workers that loaded the app."""
-        return set(re.findall(r"Wegwijzer \[(\d+)\]:", self.server.log_text()))
+        return self.server.worker_pids()
 
-    def pids_logging(self, pattern: str) -> set[str]:
+    def pids_logging(self, pattern: str) -> set[int]:
         """The pids of the processes whose log lines match `pattern`."""
-        return set(re.findall(rf"\[(\d+)\] {pattern}", self.server.log_text()))
+        return self.server.pids_logging(pattern)
 
 
 def client(url: str, address: str = "127.0.0.1") -> httpx.Client:
@@ -64,9 +64,7 @@ def client(url: str, address: str = "127.0.0.1") -> httpx.Client:
 
 
 @pytest.fixture(scope="module")
-def stack(
-    redis_server: Redis, postgres: PostgreSQL, small_index: Settings
-) -> Iterator[Stack]:
+def stack(redis_server: Redis, postgres: PostgreSQL, small_index: Settings) -> Iterator[Stack]:
     env = {
         "WEGWIJZER_INDEX_DIR": str(small_index.index_dir),
         "WEGWIJZER_CORPUS_DIR": str(small_index.corpus_dir),
@@ -84,7 +82,7 @@ def stack(
     server.start()
     try:
         deadline = time.monotonic() + 120  # healthy means one worker is; wait for both
-        while len(Stack(server, None, small_index).worker_pids()) < 2:  # type: ignore[arg-type]
+        while len(server.worker_pids()) < 2:
             assert time.monotonic() < deadline, server.log_tail()
             time.sleep(0.2)
         try:
@@ -102,7 +100,10 @@ def stack(
 
 
 def test_two_visitors_behind_nginx_have_their_own_limit(stack: Stack) -> None:
-    with client(stack.nginx.url, "127.0.0.2") as first, client(stack.nginx.url, "127.0.0.3") as second:
+    with (
+        client(stack.nginx.url, "127.0.0.2") as first,
+        client(stack.nginx.url, "127.0.0.3") as second,
+    ):
         codes = [first.post(SEARCH, json=QUERY).status_code for _ in range(LIMIT)]
         assert codes == [200] * LIMIT
         refused = first.post(SEARCH, json=QUERY)
@@ -110,7 +111,8 @@ def test_two_visitors_behind_nginx_have_their_own_limit(stack: Stack) -> None:
         assert int(refused.headers["retry-after"]) >= 1
         assert refused.json()["error"] == {
             "code": "rate_limited",
-            "message": "Er komen te veel vragen tegelijk binnen. Wacht even en probeer het opnieuw.",
+            "message": "Er komen te veel vragen tegelijk binnen. "
+            "Wacht even en probeer het opnieuw.",
         }
         assert second.post(SEARCH, json=QUERY).status_code == 200  # not the proxy's bucket
 
@@ -139,14 +141,16 @@ def _burst(url: str, visitor: str, n: int) -> list[int]:
 
 
 def test_the_limit_is_shared_by_both_workers_through_redis(stack: Stack) -> None:
-    served_by: set[str] = set()
+    served_by: set[int] = set()
     for attempt in range(3):
         before = len(stack.server.log_text())
         codes = _burst(stack.app_url, f"10.20.0.{attempt}", 3 * LIMIT)
         assert sorted(codes) == [200] * LIMIT + [429] * (2 * LIMIT)  # exactly the limit
         time.sleep(0.3)  # let the log lines land
         lines = stack.server.log_text()[before:]
-        served_by = set(re.findall(r"\[(\d+)\] assistant\.access POST /api/v1/search", lines))
+        served_by = {
+            int(p) for p in re.findall(r"\[(\d+)\] assistant\.access POST /api/v1/search", lines)
+        }
         if len(served_by) == 2:
             break
     assert served_by == stack.worker_pids(), "both workers should have counted requests"
@@ -213,10 +217,13 @@ def _documents_seen(stack: Stack, polls: int = 20) -> set[int]:
 def _wait_for_log(stack: Stack, pattern: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while stack.pids_logging(pattern) != stack.worker_pids():
-        assert time.monotonic() < deadline, f"not every worker logged {pattern!r}\n" + (
-            "\n".join(
-                line for line in stack.server.log_text().splitlines() if ".access " not in line
-            )[-4000:]
+        assert time.monotonic() < deadline, (
+            f"not every worker logged {pattern!r}\n"
+            + (
+                "\n".join(
+                    line for line in stack.server.log_text().splitlines() if ".access " not in line
+                )[-4000:]
+            )
         )
         time.sleep(0.2)
 
