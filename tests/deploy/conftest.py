@@ -23,25 +23,8 @@ def need(error: MissingBinary) -> None:
     pytest.skip(str(error))
 
 
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[Redis]:
-    """A throwaway redis-server on a Unix socket."""
-    server = Redis()
-    try:
-        server.start()
-    except MissingBinary as exc:
-        server.stop()
-        need(exc)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgreSQL]:
-    """A throwaway PostgreSQL cluster on 127.0.0.1, removed after the module."""
-    server = PostgreSQL()
+def running(server: Redis | PostgreSQL) -> Iterator[Redis | PostgreSQL]:
+    """Start `server` for a fixture (skip or fail when its binary is missing), stop it after."""
     try:
         server.start()
     except MissingBinary as exc:
@@ -54,6 +37,18 @@ def postgres() -> Iterator[PostgreSQL]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[Redis | PostgreSQL]:
+    """A throwaway redis-server on a Unix socket."""
+    yield from running(Redis())
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Redis | PostgreSQL]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1, removed after the module."""
+    yield from running(PostgreSQL())
 
 
 @pytest.fixture(scope="module")
