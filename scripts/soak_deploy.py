@@ -11,7 +11,8 @@ PostgreSQL every second; halfway a new index build is published by swapping the 
 Checks: no 5xx and no request without an answer; every answer 200 or 429 (the rate limit,
 `--limit` per visitor and endpoint per minute, counted in Redis across both workers: no
 visitor gets more than the limit of 200s from one endpoint within any 60 s); every worker on
-the new index; every feedback post exported once. Reports p50/p95/p99 of the 200s per endpoint and the workers' memory (VmRSS).
+the new index; every feedback post exported once. Reports p50/p95/p99 of the 200s per
+endpoint and the workers' memory (VmRSS).
 With `--baseline` (default) the same load first runs against one worker, no proxy, memory
 limits and SQLite: the numbers of the deployment are then quoted against it, same machine,
 same run.
