@@ -1,6 +1,6 @@
 # Onderwijs-Zorg Wegwijzer: every step of the project as a target.
 #   make run     set up, build the index when missing or stale, serve on 127.0.0.1:8000
-#   make test    the whole test suite (real model, real index, real browser)
+#   make test    the whole test suite (real model, real index, real browser, real servers)
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser index run test lint typecheck check eval bench soak fuzz clean
+.PHONY: install browser services index run test lint typecheck check eval bench soak soak-deploy fuzz clean
 
 install: $(STAMP)
 
@@ -29,6 +29,20 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's servers for the deployment tests and soak (tests/deploy, scripts/soak_deploy.py):
+# PostgreSQL, Redis and nginx. The tests start their own throwaway instances on loopback.
+services:
+	@missing=""; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  test -x /usr/bin/redis-server || missing="$$missing redis-server"; \
+	  test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	  command -v openssl >/dev/null || missing="$$missing openssl"; \
+	  test -z "$$missing" || { \
+	    command -v apt-get >/dev/null || { echo "Install:$$missing"; exit 1; }; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      $$SUDO apt-get install -y -qq $$missing >/dev/null; }
+
 index: install
 	$(BIN)/python -m indexer build
 	$(BIN)/python -m indexer stats
@@ -36,7 +50,7 @@ index: install
 run: index
 	$(BIN)/python -m assistant --host $(HOST) --port $(PORT)
 
-test: install browser
+test: install browser services
 	$(BIN)/python -m pytest
 
 lint: install
@@ -60,6 +74,10 @@ bench: index
 
 soak: index
 	$(BIN)/python -m scripts.soak
+
+# nginx -> 2 workers -> PostgreSQL + Redis, 16 clients x 60 s, a new index published halfway.
+soak-deploy: index services
+	$(BIN)/python -m scripts.soak_deploy
 
 fuzz: install
 	$(BIN)/python -m scripts.fuzz

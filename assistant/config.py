@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
 from assistant.retrieval import FusionWeights
 from indexer.settings import IndexSettings
@@ -38,6 +42,25 @@ class Settings(IndexSettings):
     cors_origins: list[str] = Field(default_factory=list)
     log_questions: bool = False  # question text in logs only when asked for, and masked
 
+    # Running for an organisation (README, "In productie").
+    # Addresses or networks (CIDR) of the proxies whose X-Forwarded-For is believed; empty: none.
+    # From the environment as a comma-separated list or a JSON array.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Where rate-limit counters live: "memory://" (per worker) or a Redis URL shared by all
+    # workers ("redis://127.0.0.1:6379/0", "redis+unix:///run/redis/redis-server.sock").
+    rate_limit_storage: str = "memory://"
+    # Rate-limit counters are keyed on a keyed hash of the address, never the address itself.
+    # Workers and machines sharing one Redis need the same value; unset, one is made at start.
+    rate_limit_salt: SecretStr | None = None
+    # Feedback in PostgreSQL ("postgresql://user:password@host/db"); unset: SQLite `feedback_db`.
+    database_url: SecretStr | None = None
+    # Feedback older than this many days is deleted (at start and on every new feedback);
+    # 0 keeps it forever.
+    feedback_retention_days: int = Field(365, ge=0)
+    # Each worker checks this often whether a new index was published and loads it; 0: off
+    # (then SIGHUP or POST /api/v1/admin/reload).
+    index_poll_seconds: float = Field(2.0, ge=0)
+
     # Retrieval and answering.
     candidate_depth: int = Field(60, ge=10, le=1000)
     fusion: FusionWeights = Field(default_factory=FusionWeights)
@@ -47,6 +70,29 @@ class Settings(IndexSettings):
     # The best sentence's probability of answering, times the share of known question words,
     # below which the answer is "not in the sources"; None: the threshold fitted with the model.
     min_confidence: float | None = Field(None, ge=0.0, le=1.0)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: Any) -> Any:
+        """Accept "10.0.0.1, 10.0.0.2" as well as a JSON array."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_addresses(cls, value: list[str]) -> list[str]:
+        """Every entry is an IP address or network ("*" trusts every address: tests only)."""
+        for entry in value:
+            if entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"not an IP address or network: {entry!r}") from exc
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
@@ -125,6 +126,7 @@ class EngineHolder:
         self._engine = engine
         self._settings = settings
         self._lock = threading.Lock()
+        self._refused: Path | None = None  # a published index that failed to load
 
     @property
     def engine(self) -> Engine:
@@ -141,3 +143,69 @@ class EngineHolder:
             fresh = Engine.load(self._settings, embedder=self._engine.retriever.embedder)
             self._engine = fresh
             return fresh
+
+    def reload_if_published(self) -> Engine | None:
+        """Load the published index when it is another one than the serving one.
+
+        Returns the new engine, or None when nothing new was published. An index that was
+        refused once is not tried again until another one is published.
+
+        Raises:
+            IndexUnavailableError: the newly published index is unusable; the old one keeps
+                serving.
+        """
+        published = self._settings.index_dir.resolve()
+        if published in (self._engine.store.path, self._refused):
+            return None
+        try:
+            return self.reload()
+        except IndexUnavailableError:
+            self._refused = published
+            raise
+
+
+class PublishWatcher:
+    """A thread that reloads the holder's engine when a new index is published.
+
+    Publishing swaps the `index_dir` symlink; every worker process runs one watcher, so a new
+    index reaches all of them within `interval` seconds (plus the load), without a restart.
+
+    Usage:
+        watcher = PublishWatcher(holder, interval=2.0)
+        watcher.start()
+        ...
+        watcher.stop()
+    """
+
+    def __init__(self, holder: EngineHolder, interval: float) -> None:
+        self._holder = holder
+        self._interval = interval
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start watching (nothing when the interval is 0)."""
+        if self._interval > 0 and self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="index-publish-watcher", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching and wait for the thread."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._interval):
+            try:
+                fresh = self._holder.reload_if_published()
+            except IndexUnavailableError as exc:
+                logger.error("Newly published index refused, keeping the current one: %s", exc)
+            except Exception:  # a thread has no caller to report to: log it, keep serving
+                logger.exception("Loading the newly published index failed; keeping the current")
+            else:
+                if fresh is not None:
+                    logger.info("Loaded the newly published index %s", fresh.store.path)

@@ -11,6 +11,8 @@ import itertools
 import math
 import os
 import random
+import re
+import signal
 import socket
 import string
 import subprocess
@@ -236,8 +238,12 @@ class ServerProcess:
         port: int | None = None,
         env: Mapping[str, str] | None = None,
         startup_timeout: float = 120,
+        workers: int = 1,
+        log_level: str = "warning",
     ) -> None:
         self.port = port or free_port()
+        self.workers = workers
+        self.log_level = log_level
         self.url = f"http://{HOST}:{self.port}"
         self._env = {**os.environ, **(env or {})}
         self._startup_timeout = startup_timeout
@@ -266,13 +272,16 @@ class ServerProcess:
         """
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())
         command = [sys.executable, "-m", "assistant", "--host", HOST, "--port", str(self.port)]
+        if self.workers > 1:
+            command += ["--workers", str(self.workers)]
         self._process = subprocess.Popen(
-            [*command, "--log-level", "warning"],
+            [*command, "--log-level", self.log_level],
             cwd=ROOT,
             env=self._env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the workers can be killed with it
         )
         try:
             self.health = wait_healthy(
@@ -289,20 +298,32 @@ class ServerProcess:
 
     def log_tail(self, chars: int = 4000) -> str:
         """The end of the server's output."""
+        return self.log_text()[-chars:]
+
+    def worker_pids(self) -> set[int]:
+        """The pids of the worker processes that announced their app (`assistant.cli`)."""
+        return {int(pid) for pid in re.findall(r"Wegwijzer \[(\d+)\]:", self.log_text())}
+
+    def pids_logging(self, pattern: str) -> set[int]:
+        """The pids of the processes that logged a line matching `pattern` (after the pid)."""
+        return {int(pid) for pid in re.findall(rf"\[(\d+)\] {pattern}", self.log_text())}
+
+    def log_text(self) -> str:
+        """The server's output so far."""
         if self._log is None:
             return ""
         self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")[-chars:]
+        return self._log.read().decode("utf-8", "replace")
 
     def stop(self) -> None:
-        """Stop the server: SIGTERM, then SIGKILL after 15 s."""
+        """Stop the server: SIGTERM, then SIGKILL after 15 s (its workers with it)."""
         if self._process is not None:
             if self._process.poll() is None:
                 self._process.terminate()
                 try:
                     self._process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
-                    self._process.kill()
+                    os.killpg(self._process.pid, signal.SIGKILL)
                     self._process.wait(timeout=15)
             self._process = None
         if self._log is not None:

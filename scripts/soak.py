@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +58,7 @@ class Sample:
     ended: float
     status: int | None
     error: str | None = None
+    client: int = 0  # which client made it
 
     @property
     def ms(self) -> float:
@@ -171,11 +172,13 @@ def run_load(
     timeout: float = 30,
     seed: int = 0,
     rss: Callable[[], float | None] | None = None,
+    addresses: Sequence[str] | None = None,
 ) -> SoakResult:
     """`clients` threads mixing ask and search for `seconds`; a reload at `reload_at` s.
 
-    Each client has its own connection and its own random choice of endpoint; questions come
-    from `pool`, each used once while they last.
+    Each client has its own connection (from its own local address in `addresses`, when
+    given: a proxy in front then sees distinct visitors) and its own random choice of endpoint;
+    questions come from `pool`, each used once while they last.
     """
     feed = QuestionFeed(pool)
     result = SoakResult(seconds=seconds, clients=clients)
@@ -186,7 +189,8 @@ def run_load(
 
     def client_loop(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
-        with httpx.Client(base_url=url, timeout=timeout) as client:
+        transport = httpx.HTTPTransport(local_address=addresses[index]) if addresses else None
+        with httpx.Client(base_url=url, timeout=timeout, transport=transport) as client:
             while time.monotonic() < deadline:
                 endpoint = rng.choice(ENDPOINTS)
                 question = feed.take()
@@ -198,18 +202,22 @@ def run_load(
                 began = time.monotonic()
                 try:
                     response = client.post(endpoint, json=body)
-                    sample = Sample(endpoint, began, time.monotonic(), response.status_code)
-                    if response.status_code != 200:
-                        sample = Sample(
-                            endpoint,
-                            sample.started,
-                            sample.ended,
-                            response.status_code,
-                            f"HTTP {response.status_code}: {response.text[:200]}",
-                        )
+                    error = (
+                        None
+                        if response.status_code == 200
+                        else f"HTTP {response.status_code}: {response.text[:200]}"
+                    )
+                    sample = Sample(
+                        endpoint, began, time.monotonic(), response.status_code, error, index
+                    )
                 except httpx.HTTPError as exc:
                     sample = Sample(
-                        endpoint, began, time.monotonic(), None, f"{type(exc).__name__}: {exc}"
+                        endpoint,
+                        began,
+                        time.monotonic(),
+                        None,
+                        f"{type(exc).__name__}: {exc}",
+                        index,
                     )
                 with lock:
                     result.samples.append(sample)

@@ -12,12 +12,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from assistant.api import admin, answers, documents, feedback
 from assistant.api.errors import install_error_handlers
 from assistant.api.middleware import BodySizeLimit, RateLimit, RequestLog, SecurityHeaders
 from assistant.config import PACKAGE_DIR, Settings, get_settings
-from assistant.engine import Engine, EngineHolder
+from assistant.engine import Engine, EngineHolder, PublishWatcher
 from assistant.errors import IndexUnavailableError
 from assistant.feedback import FeedbackStore
 
@@ -39,7 +40,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if not hasattr(app.state, "engines"):
             app.state.engines = EngineHolder(engine or Engine.load(settings), settings)
         uninstall = reload_on_hangup(app.state.engines)
+        watcher = PublishWatcher(app.state.engines, settings.index_poll_seconds)
+        watcher.start()
         yield
+        watcher.stop()
         uninstall()
 
     app = FastAPI(
@@ -50,7 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.feedback = FeedbackStore(settings.feedback_db)
+    app.state.feedback = FeedbackStore.for_settings(settings)
     if engine is not None:
         app.state.engines = EngineHolder(engine, settings)
     install_error_handlers(app)
@@ -63,10 +67,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return FileResponse(STATIC_DIR / "index.html")
 
     # Outermost last: the request log sees every response, the limits run before routing.
+    salt = settings.rate_limit_salt
     app.add_middleware(
         RateLimit,
         per_minute=settings.rate_limit_per_minute,
         paths=("/api/v1/ask", "/api/v1/search"),
+        storage=settings.rate_limit_storage,
+        salt=salt.get_secret_value().encode() if salt else None,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
@@ -78,6 +85,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
+    if settings.trusted_proxies:
+        # Outermost: the client address is the visitor's (not the proxy's) for all the rest.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 

@@ -5,12 +5,13 @@ The application provides `app.state.feedback` (a `FeedbackStore`) and `app.state
 rendered by the application's error handler in the common `{"error": {...}}` shape.
 
 Usage:
-    app.state.feedback = FeedbackStore(settings.feedback_db)
+    app.state.feedback = FeedbackStore.for_settings(settings)
     app.include_router(feedback.router)
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Annotated, Literal
 
@@ -24,9 +25,11 @@ from assistant.feedback import (
     MAX_REMARK_CHARS,
     FeedbackRecord,
     FeedbackStore,
+    FeedbackUnavailableError,
     StoredFeedback,
 )
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["feedback"])
 
 ChunkId = Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -71,15 +74,19 @@ def _error(status_code: int, code: str, message: str) -> HTTPException:
     return HTTPException(status_code=status_code, detail={"code": code, "message": message})
 
 
+def _unavailable() -> HTTPException:
+    return _error(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "feedback_unavailable",
+        "Feedback geven kan op dit moment niet. Probeer het later nog eens.",
+    )
+
+
 def get_feedback_store(request: Request) -> FeedbackStore:
     """The application's feedback store (`app.state.feedback`)."""
     store = getattr(request.app.state, "feedback", None)
     if not isinstance(store, FeedbackStore):
-        raise _error(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "feedback_unavailable",
-            "Feedback geven kan op dit moment niet. Probeer het later nog eens.",
-        )
+        raise _unavailable()
     return store
 
 
@@ -121,6 +128,9 @@ def post_feedback(body: FeedbackRequest, store: Store) -> FeedbackCreated:
             "invalid_feedback",
             "De feedback kon niet worden opgeslagen: controleer de invoer.",
         ) from exc
+    except FeedbackUnavailableError as exc:
+        logger.error("Feedback not stored: %s", exc)
+        raise _unavailable() from exc
     return FeedbackCreated(id=new_id)
 
 
@@ -148,7 +158,11 @@ def export_feedback(
             "Geen toegang: de sleutel voor de feedback-export ontbreekt of klopt niet.",
         )
     response.headers["Cache-Control"] = "no-store"
-    rows = store.export()
+    try:
+        rows = store.export()
+    except FeedbackUnavailableError as exc:
+        logger.error("Feedback export failed: %s", exc)
+        raise _unavailable() from exc
     return FeedbackExport(count=len(rows), feedback=[_item(row) for row in rows])
 
 

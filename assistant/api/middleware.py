@@ -6,17 +6,23 @@ a request beyond a dictionary lookup.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import math
-import threading
+import secrets
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+import redis.asyncio
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("assistant.access")
+limit_logger = logging.getLogger("assistant.ratelimit")
 
 _SECURITY_HEADERS = [
     (
@@ -103,32 +109,44 @@ class BodySizeLimit:
         )
 
 
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    updated: float
-
-
 class RateLimit:
-    """A token bucket per client address and path: `per_minute` requests, then 429.
+    """`per_minute` requests per client and path in any 60 s (a moving window), then 429.
 
-    The address is used only in memory, for counting; it is never logged or stored.
+    The counting is done by the `limits` library (as slowapi uses it), in this process's
+    memory (`memory://`) or in Redis (`redis://...`, `redis+unix://...`) so that all workers
+    share one count. The client is keyed by an HMAC of its address with `salt`: the address
+    itself is never logged or stored, and a Redis key tells nothing without the salt. When the
+    storage cannot be reached, requests are let through (and that is logged): an outage of
+    Redis must not take the service down.
     """
 
-    def __init__(self, app: ASGIApp, *, per_minute: int, paths: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        per_minute: int,
+        paths: tuple[str, ...],
+        storage: str = "memory://",
+        salt: bytes | None = None,
+    ) -> None:
         self.app = app
         self.per_minute = per_minute
         self.paths = paths
-        self._buckets: dict[tuple[str, str], _Bucket] = {}
-        self._lock = threading.Lock()
+        self._salt = salt or secrets.token_bytes(16)
+        self._item = RateLimitItemPerMinute(max(per_minute, 1))
+        self._pool = _redis_pool(storage)
+        self._limiter = MovingWindowRateLimiter(_open_storage(storage, self._pool))
+        self._warned = -math.inf
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: D102
+        if scope["type"] == "lifespan" and self._pool is not None:
+            await self.app(scope, self._closing_on_shutdown(receive), send)
+            return
         path = scope.get("path", "")
         if scope["type"] != "http" or self.per_minute <= 0 or path not in self.paths:
             await self.app(scope, receive, send)
             return
-        client = (scope.get("client") or ("unknown", 0))[0]
-        wait = self._take((client, path))
+        wait = await self._take(self.client_key(scope), path)
         if wait > 0:
             await _send_error(
                 send,
@@ -140,22 +158,73 @@ class RateLimit:
             return
         await self.app(scope, receive, send)
 
-    def _take(self, key: tuple[str, str]) -> float:
-        """Take a token; returns 0 when allowed, else the seconds until one is available."""
-        now = time.monotonic()
-        rate = self.per_minute / 60.0
-        with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                if len(self._buckets) > 10_000:  # bounded memory under many clients
-                    self._buckets.clear()
-                bucket = self._buckets[key] = _Bucket(float(self.per_minute), now)
-            bucket.tokens = min(self.per_minute, bucket.tokens + (now - bucket.updated) * rate)
-            bucket.updated = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
+    def client_key(self, scope: Scope) -> str:
+        """A keyed hash of the client's address (as set by the trusted proxy, if any)."""
+        client = (scope.get("client") or ("unknown", 0))[0]
+        return hmac.new(self._salt, str(client).encode(), hashlib.sha256).hexdigest()[:32]
+
+    async def _take(self, client: str, path: str) -> float:
+        """Count one request; returns 0 when allowed, else the seconds until the next one is."""
+        try:
+            if await self._limiter.hit(self._item, "wegwijzer", path, client):
                 return 0.0
-            return (1 - bucket.tokens) / rate
+            stats = await self._limiter.get_window_stats(self._item, "wegwijzer", path, client)
+        except Exception as exc:  # storage down: serve rather than refuse everyone
+            now = time.monotonic()
+            if now - self._warned > 60:  # one line a minute, not one per request
+                self._warned = now
+                limit_logger.error("Rate-limit storage unavailable, requests let through: %r", exc)
+            return 0.0
+        return max(1.0, stats.reset_time - time.time())
+
+    def _closing_on_shutdown(self, receive: Receive) -> Receive:
+        """`receive` that closes the Redis connections when the server shuts down."""
+
+        async def closing_receive() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown" and self._pool is not None:
+                await self._pool.disconnect()
+            return message
+
+        return closing_receive
+
+
+_REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
+
+
+def _redis_pool(uri: str) -> redis.asyncio.ConnectionPool | None:
+    """Our own connection pool for a Redis URL (so it can be closed), else None."""
+    scheme, _, rest = uri.partition("://")
+    if scheme not in _REDIS_SCHEMES:
+        return None
+    # A Redis that hangs must not hang requests: give up after half a second and let them in.
+    return redis.asyncio.ConnectionPool.from_url(
+        f"unix://{rest}" if scheme == "redis+unix" else uri,
+        socket_timeout=0.5,
+        socket_connect_timeout=0.5,
+    )
+
+
+def _open_storage(uri: str, pool: redis.asyncio.ConnectionPool | None) -> Storage:
+    """The async `limits` storage for "memory://" or a Redis URL (over `pool`).
+
+    Raises:
+        ValueError: a storage this service does not support.
+    """
+    scheme = uri.partition("://")[0]
+    if scheme == "memory":
+        return MemoryStorage()
+    if scheme in _REDIS_SCHEMES and pool is not None:
+        # redis-py's asyncio client over our pool; `limits` would otherwise want coredis. Its
+        # options are typed as scalars, but the redis-py bridge takes a `connection_pool`.
+        return RedisStorage(
+            f"async+{uri}",
+            implementation="redispy",
+            connection_pool=pool,  # type: ignore[arg-type]
+        )
+    raise ValueError(
+        f"WEGWIJZER_RATE_LIMIT_STORAGE must be memory:// or a redis:// URL, not {scheme}://"
+    )
 
 
 class SecurityHeaders:
