@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import bm25s
@@ -65,6 +65,9 @@ class DutchAnalyzer:
 
     def __init__(self, vocabulary: Iterable[str] = ()) -> None:
         self.vocabulary = frozenset(vocabulary)
+        # A cache per analyzer: one shared cache keyed on the vocabulary compared a reloaded
+        # index's (equal, but another) vocabulary set element by element on every lookup.
+        self._split = lru_cache(maxsize=65536)(partial(_split, vocabulary=self.vocabulary))
         self._stemmer = Stemmer.Stemmer("dutch")
         self._stopwords = STOPWORDS
 
@@ -98,7 +101,7 @@ class DutchAnalyzer:
 
     def split_compound(self, word: str) -> tuple[str, ...]:
         """The two known parts of a compound word, or () when it is not one."""
-        return _split(word, self.vocabulary)
+        return self._split(word)
 
 
 def _protected_stem(word: str) -> str | None:
@@ -110,7 +113,6 @@ def _protected_stem(word: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
 def _split(word: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
     if len(word) < _MIN_COMPOUND:
         return ()
