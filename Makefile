@@ -63,7 +63,7 @@ typecheck: install
 check: lint typecheck test
 
 eval: index
-	for set in dev heldout blind; do \
+	for set in dev heldout blind short; do \
 	  $(BIN)/python -m eval run --questions eval/questions/$$set.jsonl \
 	    --retriever hybrid,bm25,dense \
 	    --json eval/reports/$$set.json --md eval/reports/$$set.md || exit 1; \

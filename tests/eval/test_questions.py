@@ -55,9 +55,16 @@ def test_dev_set_loads_against_the_corpus() -> None:
     assert sum(len(e.occurrences) == 2 for q in questions for e in q.evidence) == 3
 
 
-@pytest.mark.parametrize(("name", "size", "unanswerable"), [("heldout", 80, 12), ("blind", 45, 6)])
+@pytest.mark.parametrize(
+    ("name", "size", "unanswerable", "audiences"),
+    [
+        ("heldout", 80, 12, {"ouder", "consulent"}),
+        ("blind", 45, 6, {"ouder", "consulent"}),
+        ("short", 45, 7, {"ouder"}),  # parents' chat questions of 5-15 words
+    ],
+)
 def test_our_own_question_sets_load_against_the_corpus(
-    name: str, size: int, unanswerable: int
+    name: str, size: int, unanswerable: int, audiences: set[str]
 ) -> None:
     questions = load_questions(
         ROOT / "eval" / "questions" / f"{name}.jsonl", corpus_document_texts(CORPUS)
@@ -65,7 +72,9 @@ def test_our_own_question_sets_load_against_the_corpus(
     assert len(questions) == size
     assert sum(not q.answerable for q in questions) == unanswerable
     assert len({q.id for q in questions}) == size
-    assert {q.audience for q in questions} == {"ouder", "consulent"}
+    assert {q.audience for q in questions} == audiences
+    if name == "short":
+        assert all(5 <= len(q.question.split()) <= 15 for q in questions)
 
 
 def test_valid_file_with_blank_lines(tmp_path: Path) -> None:
