@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from indexer.bank import BankIndex
 from indexer.chunking import Chunk
 
-_NON_LETTERS = re.compile(r"[^\w]+|[\d_]+")
+_NON_LETTERS = re.compile(r"[\W\d_]+")
 # A bank question this close (word-set Jaccard) to something asked counts as asked.
 _ASKED_JACCARD = 0.5
 

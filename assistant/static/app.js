@@ -840,7 +840,9 @@
 
     try {
       const data = await api(`${API}/ask`, { method: 'POST', body: { question, history } });
-      loading.replaceWith(renderAnswer(data, question));
+      const card = renderAnswer(data, question);
+      loading.replaceWith(card);
+      document.dispatchEvent(new CustomEvent('wegwijzer:answer', { detail: { card, data, question } }));
       chat.history.push({ role: 'user', text: question.slice(0, MAX_HISTORY_TEXT) });
       chat.history.push({ role: 'assistant', text: answerPlainText(data) });
       chat.history = chat.history.slice(-MAX_HISTORY);
