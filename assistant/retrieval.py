@@ -119,7 +119,7 @@ class FusionWeights:
     dense: float = 1.5
     prior: float = 0.2
     window: float = 0.3
-    bank: float = 0.0  # the question bank's match; 0 turns it off
+    bank: float = 0.3  # the question bank's best match; 0 turns it off
 
 
 # Words that state a rule, and words that tell a case; their balance is the rule prior.
@@ -164,13 +164,14 @@ class Retriever:
 
         z(bm25(question) + a·bm25(expansions) + t·bm25(topic vocabulary))
             + v·z(best window's bm25(question) + a·bm25(expansions))
-            + w·z(dense cosine) + p·z(rule prior)
+            + w·z(dense cosine) + p·z(rule prior) + b·z(best question-bank match)
 
     where z standardises a signal over the pool, the expansions come from the glossary, the
     topic vocabulary is that of the topic the question is recognised to be about, a window is
     a run of `WINDOW_SENTENCES` sentences of the passage (in a passage of 300 words, the words
     of a question spread over all of it count less than the same words close together), and
-    the rule prior favours passages that state rules over passages that tell a case.
+    the rule prior favours passages that state rules over passages that tell a case, and the
+    bank match is that of the best question of the passage's bank entries (`bank_scores`).
 
     Usage:
         retriever = Retriever(store, embedder, glossary)
