@@ -39,7 +39,7 @@ function renderRelated(card, questions) {
   card.append(el('nav', { class: 'related', 'aria-labelledby': id },
     el('h4', { class: 'related-title', id }, 'Verwante vragen'),
     el('ul', { class: 'related-list' },
-      ...list.map((q) => el('li', null, questionButton(q, 'related-question'))))));
+      ...list.map((q) => el('li', null, questionButton(q, 'example related-question'))))));
 }
 
 function renderSendUnanswered(card, question) {

