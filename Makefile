@@ -62,11 +62,16 @@ typecheck: install
 
 check: lint typecheck test
 
+# Every set twice: as served, and with the question bank off (<set>-nobank.*, hybrid only).
 eval: index
 	for set in dev heldout blind short; do \
+	  test -f eval/questions/$$set.jsonl || continue; \
 	  $(BIN)/python -m eval run --questions eval/questions/$$set.jsonl \
 	    --retriever hybrid,bm25,dense \
 	    --json eval/reports/$$set.json --md eval/reports/$$set.md || exit 1; \
+	  WEGWIJZER_QUESTION_BANK=false $(BIN)/python -m eval run \
+	    --questions eval/questions/$$set.jsonl --retriever hybrid \
+	    --json eval/reports/$$set-nobank.json --md eval/reports/$$set-nobank.md || exit 1; \
 	done
 
 bench: index

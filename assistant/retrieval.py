@@ -43,6 +43,30 @@ class Hit:
     lexical: float
     dense: float
     sentence_scores: tuple[float, ...] = ()
+    bank: BankMatch | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BankMatch:
+    """The question-bank entry of a passage that best matches the question.
+
+    `cosine` is the e5 cosine of the question to the entry's nearest question (high even for
+    unrelated questions: compare it with other hits', never use it alone); `score` is the
+    combined match (standardised cosine + standardised BM25 over all bank questions) that
+    the fusion uses.
+    """
+
+    entry_id: str
+    question: str
+    cosine: float
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class _BankSignal:
+    best: Scores  # per chunk, its best bank question's match
+    question: npt.NDArray[np.int64]  # per chunk, that question (-1: the chunk has none)
+    cosines: Scores  # per bank question, its cosine to the question asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +75,7 @@ class _Signals:
     dense: Scores  # per chunk; NaN where not scored
     sentences: Scores  # per sentence vector; empty when not computed
     windows: Scores  # per chunk, its best window's BM25; empty when not computed
+    bank: _BankSignal | None = None  # None when the bank is off or empty
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +121,7 @@ class FusionWeights:
     dense: float = 1.5
     prior: float = 0.2
     window: float = 0.3
+    bank: float = 0.3  # the question bank's best match; 0 turns it off
 
 
 # Words that state a rule, and words that tell a case; their balance is the rule prior.
@@ -140,13 +166,14 @@ class Retriever:
 
         z(bm25(question) + a·bm25(expansions) + t·bm25(topic vocabulary))
             + v·z(best window's bm25(question) + a·bm25(expansions))
-            + w·z(dense cosine) + p·z(rule prior)
+            + w·z(dense cosine) + p·z(rule prior) + b·z(best question-bank match)
 
     where z standardises a signal over the pool, the expansions come from the glossary, the
     topic vocabulary is that of the topic the question is recognised to be about, a window is
     a run of `WINDOW_SENTENCES` sentences of the passage (in a passage of 300 words, the words
     of a question spread over all of it count less than the same words close together), and
-    the rule prior favours passages that state rules over passages that tell a case.
+    the rule prior favours passages that state rules over passages that tell a case, and the
+    bank match is that of the best question of the passage's bank entries (`bank_scores`).
 
     Usage:
         retriever = Retriever(store, embedder, glossary)
@@ -181,6 +208,17 @@ class Retriever:
         self._sentence_start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         windows, self._window_owner = sentence_windows(store.chunks, WINDOW_SENTENCES)
         self._windows = LexicalIndex.build(windows, store.lexical.analyzer)
+        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
+        # (bank question, chunk row) for every chunk an entry is anchored in.
+        bank = store.bank
+        self._bank_owner = np.array(
+            [
+                (q, row)
+                for q, e in enumerate(bank.question_entry)
+                for row in bank.entries[e].chunk_rows
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 2)
 
     def prepare(self, question: str, history: Sequence[str] = ()) -> Query:
         """Attach the conversation, the glossary's expansions and the topic to a question.
@@ -239,7 +277,7 @@ class Retriever:
         else:
             dense, sentences = self.dense_scores(query)
             lexical, windows = self.lexical_scores(query), self.window_scores(query)
-            signals = _Signals(lexical, dense, sentences, windows)
+            signals = _Signals(lexical, dense, sentences, windows, self.bank_scores(query))
             fused = self.fuse(signals)
         return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
@@ -273,7 +311,7 @@ class Retriever:
         In a corpus too large to score whole, only the `depth` nearest chunks are scored; the
         rest get NaN.
         """
-        vector = self.embedder.embed_query(query.full_text)
+        vector = self._query_vector(query.full_text)
         n = len(self.store.chunks)
         similarities, rows = self.store.vectors.search(
             vector[None, :], n if n <= _EXHAUSTIVE_LIMIT else self.depth
@@ -283,6 +321,38 @@ class Retriever:
         scores[rows[0][valid]] = similarities[0][valid]
         sentences: Scores = np.asarray(self.store.sentence_vectors @ vector, dtype=np.float32)
         return scores, sentences
+
+    def _query_vector(self, text: str) -> npt.NDArray[np.float32]:
+        """The question's vector, embedded once for the passages and the bank."""
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = self.embedder.embed_query(text)
+            if len(self._vectors) >= 64:
+                self._vectors.clear()
+            self._vectors[text] = vector
+        return vector
+
+    def bank_scores(self, query: Query) -> _BankSignal | None:
+        """Per chunk, its best question-bank match, and which bank question that is.
+
+        A bank question's match is z(e5 cosine to the question) + z(BM25 of the question
+        against the bank's questions), standardised over all bank questions; a chunk gets the
+        best match among the questions of its entries, and chunks without entries the
+        lowest. Nothing is computed (None) when the bank is off or empty.
+        """
+        bank = self.store.bank
+        if not self.weights.bank or not len(bank) or bank.lexical is None:
+            return None
+        cosines = np.asarray(bank.vectors @ self._query_vector(query.full_text), np.float32)
+        per_question = _standardise(cosines) + _standardise(self._bm25(bank.lexical, query))
+        floor = float(per_question.min())
+        best = np.full(len(self.store.chunks), floor, dtype=np.float32)
+        best_question = np.full(len(self.store.chunks), -1, dtype=np.int64)
+        owners = self._bank_owner
+        order = np.argsort(per_question[owners[:, 0]], kind="stable")
+        best[owners[order, 1]] = per_question[owners[order, 0]]  # the last write (best) wins
+        best_question[owners[order, 1]] = owners[order, 0]
+        return _BankSignal(best, best_question, cosines)
 
     def fuse(self, signals: _Signals) -> Scores:
         """Standardised scores summed over the candidate pool; -inf outside it.
@@ -308,6 +378,8 @@ class Retriever:
         )
         if len(signals.windows):
             fused[pool] += w.window * _standardise(signals.windows[pool])
+        if signals.bank is not None:
+            fused[pool] += w.bank * _standardise(signals.bank.best[pool])
         return fused
 
     def _allowed(self, doc_ids: Collection[str] | None, topic: str | None) -> list[bool] | None:
@@ -344,9 +416,24 @@ class Retriever:
                     lexical=float(signals.lexical[row]),
                     dense=float(np.nan_to_num(signals.dense[row], nan=-1.0)),
                     sentence_scores=sentence_scores,
+                    bank=self._bank_match(signals, int(row)),
                 )
             )
         return hits
+
+    def _bank_match(self, signals: _Signals, row: int) -> BankMatch | None:
+        signal = signals.bank
+        if signal is None or signal.question[row] < 0:
+            return None
+        bank = self.store.bank
+        question = int(signal.question[row])
+        entry = bank.entries[int(bank.question_entry[question])].entry
+        return BankMatch(
+            entry_id=entry.entry_id,
+            question=bank.questions[question],
+            cosine=float(signal.cosines[question]),
+            score=float(signal.best[row]),
+        )
 
     def _near_duplicate(self, row: int, kept: list[int]) -> bool:
         words = self._word_sets[row]

@@ -186,6 +186,21 @@ class AskResponse(BaseModel):
     parties: list[str]
     confidence: float
     terms: list[TermOut]
+    # 2-4 questions from the question bank to ask next (parents' wording); empty without a bank.
+    related_questions: list[str] = Field(default_factory=list)
+
+
+class ExampleOut(BaseModel):
+    """An example question for the start page, from the question bank."""
+
+    topic: str
+    question: str
+
+
+class ExamplesResponse(BaseModel):
+    """One or two example questions per topic."""
+
+    examples: list[ExampleOut]
 
 
 class DocumentOut(BaseModel):

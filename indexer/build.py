@@ -6,10 +6,22 @@ import hashlib
 import logging
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from indexer.bank import (
+    AnchoredEntry,
+    Bank,
+    BankError,
+    BankIndex,
+    BrokenAnchor,
+    DocumentText,
+    anchor_entries,
+    bank_checksum,
+    index_bank,
+    load_bank,
+)
 from indexer.chunking import Chunk, ChunkingOptions, chunk_document
 from indexer.cleaning import clean
 from indexer.documents import Document, SourceFile, discover, load_catalog, read_document
@@ -37,6 +49,7 @@ _PIPELINE_FILES = (
     "chunking.py",
     "lexical.py",
     "build.py",
+    "bank.py",
 )
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
@@ -85,6 +98,7 @@ def is_up_to_date(settings: IndexSettings, sources: Sequence[SourceFile]) -> boo
         and manifest.vector_index == settings.vector_index
         and manifest.chunking == _chunking_fields(settings)
         and manifest.pipeline == pipeline_fingerprint()
+        and manifest.bank == bank_checksum(settings.bank_path)
     )
 
 
@@ -108,6 +122,7 @@ def build_index(
     Raises:
         CorpusError: the corpus folder is missing or no document could be read.
         EmbedderError: the embedder could not be loaded.
+        BankError: a question bank file is malformed or an anchor is not in its document.
     """
     started = time.perf_counter()
     sources = discover(settings.corpus_dir)
@@ -118,12 +133,15 @@ def build_index(
         assert manifest is not None
         return BuildReport(manifest, True, dict(manifest.skipped), 0, time.perf_counter() - started)
 
+    bank = load_bank(settings.bank_path)
     documents, chunks, skipped = _read_and_chunk(settings, sources)
+    anchored = anchor_bank(bank, documents, chunks, skipped)
     embedder = embedder or load_embedder(settings)
     build_dir = new_build_dir(settings.index_dir)
     try:
         vectors, sentence_vectors, embedded = _embed(settings, embedder, chunks, progress)
         lexical = LexicalIndex.build([passage_for_bm25(c) for c in chunks])
+        bank_index = _index_bank(settings, embedder, anchored, lexical, bank.checksum)
         manifest = write_index(
             build_dir,
             documents=documents,
@@ -131,6 +149,7 @@ def build_index(
             vectors=vectors,
             sentence_vectors=sentence_vectors,
             lexical=lexical,
+            bank=bank_index,
             vector_index=settings.vector_index,
             manifest_fields={
                 "embedder_id": embedder.embedder_id,
@@ -150,6 +169,60 @@ def build_index(
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     return BuildReport(manifest, False, skipped, embedded, time.perf_counter() - started)
+
+
+def bank_anchors(
+    bank: Bank, documents: Sequence[Document], chunks: Sequence[Chunk], skipped: Collection[str]
+) -> tuple[list[AnchoredEntry], list[BrokenAnchor]]:
+    """The bank's entries tied to the chunks holding their anchors, and the broken anchors."""
+    if not bank.entries:
+        return [], []
+    texts = {d.doc_id: DocumentText.of(clean(d.text).text, d.text) for d in documents}
+    return anchor_entries(bank, texts, chunks, skipped=list(skipped))
+
+
+def anchor_bank(
+    bank: Bank, documents: Sequence[Document], chunks: Sequence[Chunk], skipped: Collection[str]
+) -> list[AnchoredEntry]:
+    """The bank's entries tied to the chunks holding their anchors.
+
+    Raises:
+        BankError: some anchors are not in their documents (all of them are listed).
+    """
+    anchored, broken = bank_anchors(bank, documents, chunks, skipped)
+    if broken:
+        raise BankError(
+            f"{len(broken)} anchor(s) of the question bank not found:\n"
+            + "\n".join(b.describe() for b in broken)
+        )
+    return anchored
+
+
+def _index_bank(
+    settings: IndexSettings,
+    embedder: Embedder,
+    anchored: Sequence[AnchoredEntry],
+    lexical: LexicalIndex,
+    checksum: str,
+) -> BankIndex:
+    bank_index, embedded = index_bank(
+        anchored,
+        embedder,
+        cache_path=settings.cache_dir / "embeddings.sqlite",
+        analyzer_source=lexical,
+        checksum=checksum,
+    )
+    if embedded:
+        logger.info("Embedded %d new bank questions", embedded)
+    return bank_index
+
+
+def read_corpus(settings: IndexSettings) -> tuple[list[Document], list[Chunk], dict[str, str]]:
+    """The corpus's documents and chunks as a build makes them, and the skipped files."""
+    sources = discover(settings.corpus_dir)
+    if not sources:
+        raise CorpusError(f"No .pdf, .txt or .md files in {settings.corpus_dir}.")
+    return _read_and_chunk(settings, sources)
 
 
 def _read_and_chunk(

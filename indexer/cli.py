@@ -1,4 +1,8 @@
-"""`python -m indexer build|stats`: build the index and show what is in it."""
+"""`python -m indexer build|stats|bank check|bank suggest`: the index and the question bank.
+
+Build the index, show what is in it, check the question bank, and turn feedback into
+proposals for the bank.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from indexer.build import build_index
+from indexer.bank import load_bank
+from indexer.bank_review import coverage, format_suggestion, read_feedback, suggest
+from indexer.build import bank_anchors, build_index, read_corpus
+from indexer.embedding import load_embedder
 from indexer.errors import IndexerError
 from indexer.settings import IndexSettings
 from indexer.store import IndexStore
@@ -33,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("index_dir", args.index),
             ("embedder", getattr(args, "embedder", None)),
             ("embedder_model", getattr(args, "model", None)),
+            ("bank_dir", getattr(args, "bank", None)),
         )
         if v
     }
@@ -40,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(settings, force=args.force)
+        if args.command == "bank":
+            if args.bank_command == "check":
+                return _bank_check(settings, show=args.show)
+            return _bank_suggest(settings, args.feedback)
         return _stats(settings)
     except IndexerError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -64,6 +76,20 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even when up to date")
     stats = sub.add_parser("stats", help="show documents, chunks, pages and the embedder")
     stats.add_argument("--index", type=Path, help="index directory (var/index)")
+    bank = sub.add_parser("bank", help="the question bank (corpus/questions/*.toml)")
+    bank_sub = bank.add_subparsers(dest="bank_command", required=True)
+    check = bank_sub.add_parser(
+        "check", help="broken anchors, and rule-stating passages without a question"
+    )
+    check.add_argument("--corpus", type=Path, help="folder with .pdf/.txt/.md files (corpus/)")
+    check.add_argument("--bank", type=Path, help="bank folder (corpus/questions/)")
+    check.add_argument("--show", type=int, default=3, help="uncovered passages to show per doc")
+    check.set_defaults(index=None)
+    proposal = bank_sub.add_parser(
+        "suggest", help="group the questions of a feedback export and propose bank entries"
+    )
+    proposal.add_argument("--feedback", type=Path, required=True, help="EXPORT.jsonl")
+    proposal.add_argument("--index", type=Path, help="index directory (var/index)")
     return parser
 
 
@@ -117,4 +143,46 @@ def _stats(settings: IndexSettings) -> int:
     )
     for doc_id, reason in manifest.skipped.items():
         print(f"skipped    {doc_id}: {reason}")
+    return EXIT_OK
+
+
+def _bank_check(settings: IndexSettings, *, show: int) -> int:
+    from assistant.retrieval import rule_prior  # the retriever's notion of a rule passage
+
+    bank = load_bank(settings.bank_path)
+    documents, chunks, skipped = read_corpus(settings)
+    anchored, broken = bank_anchors(bank, documents, chunks, skipped)
+    print(
+        f"bank       {settings.bank_path}: {len(bank.entries)} entries, "
+        f"{bank.question_count} questions"
+    )
+    for problem in broken:
+        print(f"broken     {problem.describe()}")
+    print(f"{'document':<42} {'passages':>8} {'rules':>5} {'covered':>7}")
+    for doc in coverage(chunks, anchored, lambda text: rule_prior(text) > 0):
+        print(f"{doc.doc_id:<42} {doc.passages:>8} {doc.rule_passages:>5} {doc.covered:>7}")
+        for chunk in doc.uncovered[:show]:
+            where = f"p. {chunk.page}" if chunk.page else f"#{chunk.ordinal}"
+            print(f"  no question ({where}, {chunk.section[:40]!r}): {chunk.text[:90]!r}")
+    return EXIT_ERROR if broken else EXIT_OK
+
+
+def _bank_suggest(settings: IndexSettings, feedback: Path) -> int:
+    from assistant.privacy import mask_personal_data  # masked as the service's logs are
+
+    questions = read_feedback(feedback, mask_personal_data)
+    if not questions:
+        print(f"No thumbs-down or refused questions in {feedback}.")
+        return EXIT_OK
+    store = IndexStore.open(settings.index_dir)
+    embedder = load_embedder(settings)
+
+    def nearest_chunk(vector: object) -> int:
+        _, rows = store.vectors.search(vector[None, :], 1)  # type: ignore[index]
+        return int(rows[0][0])
+
+    suggestions = suggest(questions, embedder, store.bank, store.chunks, nearest_chunk)
+    print(f"# {len(questions)} questions from {feedback} in {len(suggestions)} group(s)\n")
+    for number, item in enumerate(suggestions, start=1):
+        print(format_suggestion(number, item) + "\n")
     return EXIT_OK

@@ -40,3 +40,12 @@ class IndexSettings(BaseSettings):
     min_chunk_words: int = Field(100, ge=10, le=400)
     max_chunk_words: int = Field(300, ge=40, le=1000)
     embed_batch_size: int = Field(16, ge=1, le=256)
+    # The question bank (`<corpus_dir>/questions/*.toml` unless set): built into the index
+    # always; `question_bank=false` leaves it out of retrieval and related questions.
+    bank_dir: Path | None = None
+    question_bank: bool = True
+
+    @property
+    def bank_path(self) -> Path:
+        """Where the question bank's files are."""
+        return self.bank_dir if self.bank_dir is not None else self.corpus_dir / "questions"

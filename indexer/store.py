@@ -6,6 +6,8 @@
         vectors.faiss     row i = chunk with row i in chunks.sqlite
         sentences.npy     one vector per sentence of every chunk, in chunk order
         bm25/             bm25s matrices and the analyser's vocabulary
+        bank.npy          query-mode vectors of the question bank's questions (bank tables
+                          in chunks.sqlite); bank-bm25/ their BM25 (when the bank is not empty)
 
 A build writes a new directory next to the published one and then replaces the symlink, so a
 reader sees either the old index or the new one, never a mix; a failed build leaves no trace.
@@ -28,6 +30,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from indexer.bank import AnchoredEntry, BankEntry, BankIndex
 from indexer.chunking import Chunk
 from indexer.documents import Document, DocumentMeta, file_sha256
 from indexer.embedding import Vectors
@@ -37,12 +40,14 @@ from indexer.settings import VectorIndexKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 VECTORS = "vectors.faiss"
 SENTENCE_VECTORS = "sentences.npy"
 BM25_DIR = "bm25"
+BANK_VECTORS = "bank.npy"
+BANK_BM25_DIR = "bank-bm25"
 BUILDS_DIR_SUFFIX = "-builds"
 _KEEP_BUILDS = 2
 
@@ -77,6 +82,8 @@ class Manifest:
     built_at: str
     build_seconds: float = 0.0
     embedded: int = 0
+    bank: str = ""  # checksum of the question bank's files ("" for none)
+    bank_entries: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -120,13 +127,18 @@ def write_index(
     lexical: LexicalIndex,
     vector_index: VectorIndexKind,
     manifest_fields: dict[str, Any],
+    bank: BankIndex | None = None,
 ) -> Manifest:
     """Write a complete index into an empty `directory` and return its manifest."""
     _write_sqlite(directory / CHUNKS_DB, documents, chunks)
     faiss.write_index(_vector_index(vectors, vector_index), str(directory / VECTORS))
     np.save(directory / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, np.float32))
     lexical.save(directory / BM25_DIR)
-    files = {name: file_sha256(directory / name) for name in (CHUNKS_DB, VECTORS, SENTENCE_VECTORS)}
+    bank = bank or empty_bank(int(vectors.shape[1]))
+    _write_bank(directory, bank)
+    names = (CHUNKS_DB, VECTORS, SENTENCE_VECTORS, BANK_VECTORS)
+    files = {name: file_sha256(directory / name) for name in names}
+    manifest_fields = {"bank": bank.checksum, "bank_entries": len(bank), **manifest_fields}
     manifest = Manifest(
         schema_version=SCHEMA_VERSION,
         dim=int(vectors.shape[1]),
@@ -138,6 +150,67 @@ def write_index(
     )
     (directory / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     return manifest
+
+
+def empty_bank(dim: int) -> BankIndex:
+    """A bank without entries (an index built without `corpus/questions/`)."""
+    return BankIndex(
+        entries=(), vectors=np.zeros((0, dim), dtype=np.float32), lexical=None, checksum=""
+    )
+
+
+def _write_bank(directory: Path, bank: BankIndex) -> None:
+    np.save(directory / BANK_VECTORS, np.ascontiguousarray(bank.vectors, np.float32))
+    if bank.lexical is not None:
+        bank.lexical.save(directory / BANK_BM25_DIR)
+    db = sqlite3.connect(directory / CHUNKS_DB)
+    try:
+        db.executemany(
+            "INSERT INTO bank_entries VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    i,
+                    a.entry.entry_id,
+                    a.entry.doc_id,
+                    a.entry.topic,
+                    json.dumps(a.entry.anchors, ensure_ascii=False),
+                    json.dumps(a.entry.parents, ensure_ascii=False),
+                    json.dumps(a.entry.consultants, ensure_ascii=False),
+                    json.dumps(a.chunk_rows),
+                )
+                for i, a in enumerate(bank.entries)
+            ],
+        )
+        db.commit()
+    finally:
+        db.close()
+
+
+def _read_bank(path: Path, checksum: str) -> BankIndex:
+    db = sqlite3.connect(f"file:{path / CHUNKS_DB}?mode=ro", uri=True)
+    try:
+        entries = [
+            AnchoredEntry(
+                BankEntry(
+                    entry_id=r[0],
+                    doc_id=r[1],
+                    topic=r[2],
+                    anchors=tuple(json.loads(r[3])),
+                    parents=tuple(json.loads(r[4])),
+                    consultants=tuple(json.loads(r[5])),
+                ),
+                tuple(int(x) for x in json.loads(r[6])),
+            )
+            for r in db.execute(
+                "SELECT entry_id, doc_id, topic, anchors, parents, consultants, chunk_rows"
+                " FROM bank_entries ORDER BY row"
+            )
+        ]
+    finally:
+        db.close()
+    vectors = np.load(path / BANK_VECTORS)
+    lexical = LexicalIndex.load(path / BANK_BM25_DIR) if entries else None
+    return BankIndex(entries=entries, vectors=vectors, lexical=lexical, checksum=checksum)
 
 
 def _vector_index(vectors: Vectors, kind: VectorIndexKind) -> Any:
@@ -221,6 +294,11 @@ CREATE TABLE chunks (
     sentence_roles TEXT NOT NULL, sentence_origins TEXT NOT NULL
 );
 CREATE INDEX chunks_by_doc ON chunks(doc_id, ordinal);
+CREATE TABLE bank_entries (
+    row INTEGER PRIMARY KEY, entry_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
+    topic TEXT NOT NULL, anchors TEXT NOT NULL, parents TEXT NOT NULL,
+    consultants TEXT NOT NULL, chunk_rows TEXT NOT NULL
+);
 """
 
 
@@ -279,6 +357,7 @@ class IndexStore:
         vectors: Any,
         sentence_vectors: Vectors,
         lexical: LexicalIndex,
+        bank: BankIndex | None = None,
     ) -> None:
         self.path = path
         self.manifest = manifest
@@ -287,6 +366,7 @@ class IndexStore:
         self.vectors = vectors
         self.sentence_vectors = sentence_vectors
         self.lexical = lexical
+        self.bank = bank or empty_bank(manifest.dim)
         # sentence_owner[i] is the chunk row of sentence vector i.
         self.sentence_owner = np.repeat(
             np.arange(len(chunks)), [len(c.sentences) for c in chunks]
@@ -320,6 +400,7 @@ class IndexStore:
             vectors = faiss.read_index(str(path / VECTORS), faiss.IO_FLAG_READ_ONLY)
             sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r")
             lexical = LexicalIndex.load(path / BM25_DIR)
+            bank = _read_bank(path, manifest.bank)
         except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
             raise IndexLoadError(
                 f"The index at {index_dir} is damaged ({exc}). Rebuild it."
@@ -329,11 +410,14 @@ class IndexStore:
             vectors.ntotal != len(chunks)
             or vectors.d != manifest.dim
             or sentence_vectors.shape != (sentences, manifest.dim)
+            or bank.vectors.shape != (len(bank.questions), manifest.dim)
+            or any(r >= len(chunks) for a in bank.entries for r in a.chunk_rows)
         ):
             raise IndexLoadError(
                 f"The index at {index_dir} is inconsistent: {vectors.ntotal} passage vectors "
                 f"and {sentence_vectors.shape[0]} sentence vectors of dimension {vectors.d} for "
-                f"{len(chunks)} chunks with {sentences} sentences. Rebuild it."
+                f"{len(chunks)} chunks with {sentences} sentences, or a question bank that does "
+                "not fit them. Rebuild it."
             )
         return cls(
             path=path,
@@ -343,6 +427,7 @@ class IndexStore:
             vectors=vectors,
             sentence_vectors=sentence_vectors,
             lexical=lexical,
+            bank=bank,
         )
 
     def chunk(self, chunk_id: str) -> Chunk | None:

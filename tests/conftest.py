@@ -41,7 +41,10 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seven real documents, a generated three-page PDF, a corrupt PDF and an XSS probe."""
     corpus = tmp_path_factory.mktemp("corpus")
     for path in CORPUS.iterdir():
-        shutil.copy(path, corpus / path.name)
+        if path.is_dir():  # the question bank, corpus/questions/
+            shutil.copytree(path, corpus / path.name)
+        else:
+            shutil.copy(path, corpus / path.name)
     write_pdf(corpus / "vervoer-regeling.pdf", POLICY_PAGES)
     (corpus / "kapot.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<>> garbage without an xref\n")
     (corpus / "xss-proef.txt").write_text(XSS_TEXT, encoding="utf-8")

@@ -13,12 +13,15 @@ from assistant.api.deps import EngineDep, SettingsDep
 from assistant.api.errors import error_responses
 from assistant.glossary import OTHER_TOPIC, Term
 from assistant.privacy import mask_personal_data
+from assistant.related import example_questions, related_questions
 from assistant.retrieval import Hit
 from assistant.schemas import (
     AnswerSentenceOut,
     AskRequest,
     AskResponse,
     CitationOut,
+    ExampleOut,
+    ExamplesResponse,
     Passage,
     SearchRequest,
     SearchResponse,
@@ -39,7 +42,27 @@ def ask(request: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskRes
         logger.info("question: %s", mask_personal_data(request.question))
     earlier = [turn.text for turn in request.history if turn.role == "user"]
     answer = engine.ask(request.question, earlier, mode=request.retriever)
-    return answer_out(answer)
+    response = answer_out(answer)
+    if settings.question_bank:
+        rows = [engine.store.row_of[c.chunk.chunk_id] for c in answer.citations]
+        asked = [request.question, *earlier]
+        response.related_questions = related_questions(
+            engine.store.bank, engine.store.chunks, rows, asked
+        )
+    return response
+
+
+@router.get("/examples", response_model=ExamplesResponse, responses=error_responses(503))
+def examples(engine: EngineDep, settings: SettingsDep) -> ExamplesResponse:
+    """Example questions for the start page: one or two per topic, from the question bank."""
+    if not settings.question_bank:
+        return ExamplesResponse(examples=[])
+    return ExamplesResponse(
+        examples=[
+            ExampleOut(topic=e.topic, question=e.question)
+            for e in example_questions(engine.store.bank)
+        ]
+    )
 
 
 @router.post("/search", response_model=SearchResponse, responses=_ERRORS)

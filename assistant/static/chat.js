@@ -92,7 +92,10 @@ async function ask(rawQuestion) {
 
   try {
     const data = await api(`${API}/ask`, { method: 'POST', body: { question, history } });
-    loading.replaceWith(renderAnswer(data, question));
+    const card = renderAnswer(data, question);
+    loading.replaceWith(card);
+    // related.js adds the bank's related questions under the answer.
+    document.dispatchEvent(new CustomEvent('wegwijzer:answer', { detail: { card, data, question } }));
     chat.history.push({ role: 'user', text: question.slice(0, MAX_HISTORY_TEXT) });
     chat.history.push({ role: 'assistant', text: answerPlainText(data) });
     chat.history = chat.history.slice(-MAX_HISTORY);

@@ -25,6 +25,7 @@ import { loadDocuments } from './documents.js';
 import { initSearch } from './search.js';
 import { initTabs } from './tabs.js';
 import { initTooltips, loadGlossary } from './terms.js';
+import './related.js';
 
 function init() {
   initDialog();

