@@ -39,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "passage_dense",  # its passage's cosine to the question, scaled
     "rank_prior",  # 1 / (1 + the rank of its passage)
     "section",  # share of the question's words in the passage's section title
+    "bank_anchor",  # the passage's question-bank match, when this sentence is its entry's anchor
     "rule",  # states a rule, right or duty ("moet", "mag", "recht op", …)
     "party",  # names a party that acts ("de gemeente betaalt")
     "action",  # says what a parent can do or whom to turn to
@@ -146,6 +147,7 @@ class CandidateSignals:
     passage_dense: float
     rank: int
     section: float
+    bank_anchor: float
     position: int
     sentences_in_passage: int
     words: int
@@ -187,6 +189,7 @@ def feature_row(
         "passage_dense": signals.passage_dense,
         "rank_prior": 1.0 / (1 + signals.rank),
         "section": signals.section,
+        "bank_anchor": signals.bank_anchor,
         "rule": cues.rule,
         "party": cues.party,
         "action": cues.action,

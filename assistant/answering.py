@@ -53,6 +53,10 @@ _MAX_LIST_WORDS = 120  # a lead-in with its items, cited as one
 _DUPLICATE_JACCARD = 0.7  # sentences sharing this share of their words are said once
 _LIST_MARKER = re.compile(r"(?:[•▪●\-–*\uf0b7]|o(?=\s)|\d{1,2}[.)]|[a-z][.)])\s+")
 _WORD = re.compile(r"\w+")
+# A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
+# least this many, are in the other (anchors are original text, chunks cleaned).
+_ANCHOR_SHARE = 0.8
+_ANCHOR_MIN_WORDS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +191,7 @@ class AnswerComposer:
         self.new_passage_share = new_passage_share
         self.min_confidence = min_confidence
         self._units = {c.chunk_id: chunk_units(c, self.analyzer) for c in store.chunks}
+        self._anchors = anchored_sentences(store)
         self._section_terms = {
             c.chunk_id: frozenset(self.analyzer.terms(c.section)) for c in store.chunks
         }
@@ -223,6 +228,12 @@ class AnswerComposer:
         for index, hit in enumerate(passages):
             chunk = hit.chunk
             section = self._section_terms[chunk.chunk_id]
+            anchors = (
+                self._anchors.get((chunk.chunk_id, hit.bank.entry_id), frozenset())
+                if hit.bank is not None
+                else frozenset()
+            )
+            match = max(hit.bank.score, 0.0) if hit.bank is not None else 0.0
             for unit in self._units[chunk.chunk_id]:
                 if unit.role == "narrative" and intent.kind != "example":
                     continue  # a case story answers only a question for an example
@@ -241,6 +252,9 @@ class AnswerComposer:
                     passage_dense=_scaled_similarity(hit.dense),
                     rank=index,
                     section=asked.share(section),
+                    bank_anchor=match
+                    if anchors.intersection(range(unit.first, unit.last + 1))
+                    else 0.0,
                     position=unit.first,
                     sentences_in_passage=len(chunk.sentences),
                     words=unit.word_count,
@@ -435,6 +449,36 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
             )
         )
     return tuple(units)
+
+
+def anchored_sentences(store: IndexStore) -> dict[tuple[str, str], frozenset[int]]:
+    """For (chunk id, bank entry id): the chunk's sentences that are the entry's anchors.
+
+    An anchor is a verbatim sentence of the document, but the chunk's text is cleaned: a
+    sentence counts as the anchor when most of the shorter one's words are in the other.
+    """
+    bank = store.bank
+    found: dict[tuple[str, str], frozenset[int]] = {}
+    if bank is None:
+        return found
+    for anchored in bank.entries:
+        anchors = [frozenset(_WORD.findall(a.lower())) for a in anchored.entry.anchors]
+        for row in anchored.chunk_rows:
+            chunk = store.chunks[row]
+            sentences = {
+                i
+                for i in range(len(chunk.sentences))
+                for words in [frozenset(_WORD.findall(chunk.sentence(i).lower()))]
+                if any(_holds(words, anchor) for anchor in anchors)
+            }
+            if sentences:
+                found[(chunk.chunk_id, anchored.entry.entry_id)] = frozenset(sentences)
+    return found
+
+
+def _holds(a: frozenset[str], b: frozenset[str]) -> bool:
+    shared = len(a & b)
+    return shared >= _ANCHOR_MIN_WORDS and shared >= _ANCHOR_SHARE * min(len(a), len(b))
 
 
 def _meaning(sentence_scores: Sequence[float], first: int, last: int) -> float:
