@@ -48,8 +48,9 @@ class Hit:
 class _Signals:
     lexical: Scores  # per chunk
     dense: Scores  # per chunk; NaN where not scored
-    sentences: Scores  # per sentence vector; empty when not computed
+    sentences: Scores  # per sentence vector; empty when not computed, NaN where not scored
     windows: Scores  # per chunk, its best window's BM25; empty when not computed
+    vector: Scores | None = None  # the question's vector, for sentences not scored yet
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -227,13 +228,13 @@ class Retriever:
             signals = _Signals(lexical, np.full(n, np.nan, dtype=np.float32), empty, empty)
             fused = lexical
         elif mode == "dense":
-            dense, sentences = self.dense_scores(query)
-            signals = _Signals(np.zeros(n, dtype=np.float32), dense, sentences, empty)
+            dense, sentences, vector = self._dense(query)
+            signals = _Signals(np.zeros(n, dtype=np.float32), dense, sentences, empty, vector)
             fused = np.nan_to_num(dense, nan=-1.0)
         else:
-            dense, sentences = self.dense_scores(query)
+            dense, sentences, vector = self._dense(query)
             lexical, windows = self.lexical_scores(query), self.window_scores(query)
-            signals = _Signals(lexical, dense, sentences, windows)
+            signals = _Signals(lexical, dense, sentences, windows, vector)
             fused = self.fuse(signals)
         return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
@@ -262,19 +263,37 @@ class Retriever:
     def dense_scores(self, query: Query) -> tuple[Scores, Scores]:
         """Cosine similarity of the question to every chunk and to every sentence.
 
-        In a corpus too large to score whole, only the `depth` nearest chunks are scored; the
-        rest get NaN.
+        In a corpus too large to score whole, or with approximate (HNSW) vectors, only the
+        `depth` nearest chunks and their sentences are scored; the rest get NaN (at 100x the
+        corpus, every sentence would cost 30 ms a question, an HNSW search for every chunk
+        more than that).
         """
+        scores, sentences, _ = self._dense(query)
+        return scores, sentences
+
+    def _dense(self, query: Query) -> tuple[Scores, Scores, Scores]:
+        """`dense_scores` and the question's vector."""
         vector = self.embedder.embed_query(query.full_text)
         n = len(self.store.chunks)
+        exhaustive = n <= _EXHAUSTIVE_LIMIT and self.store.manifest.vector_index == "flat"
         similarities, rows = self.store.vectors.search(
-            vector[None, :], n if n <= _EXHAUSTIVE_LIMIT else self.depth
+            vector[None, :], n if exhaustive else self.depth
         )
         scores = np.full(n, np.nan, dtype=np.float32)
         valid = rows[0] >= 0
         scores[rows[0][valid]] = similarities[0][valid]
-        sentences: Scores = np.asarray(self.store.sentence_vectors @ vector, dtype=np.float32)
-        return scores, sentences
+        if exhaustive:
+            sentences: Scores = np.asarray(self.store.sentence_vectors @ vector, np.float32)
+        else:
+            sentences = np.full(len(self.store.sentence_owner), np.nan, dtype=np.float32)
+            for row in rows[0][valid]:
+                part = self._sentence_rows(int(row))
+                sentences[part] = self.store.sentence_vectors[part] @ vector
+        return scores, sentences, vector
+
+    def _sentence_rows(self, row: int) -> slice:
+        first = int(self._sentence_start[row])
+        return slice(first, first + len(self.store.chunks[row].sentences))
 
     def fuse(self, signals: _Signals) -> Scores:
         """Standardised scores summed over the candidate pool; -inf outside it.
@@ -285,7 +304,8 @@ class Retriever:
         lexical, dense = signals.lexical, signals.dense
         if len(signals.sentences):
             best_sentence = np.full(len(dense), -1.0, dtype=np.float32)
-            np.maximum.at(best_sentence, self.store.sentence_owner, signals.sentences)
+            # fmax: sentences not scored (NaN) leave -1; their passage has no dense score either.
+            np.fmax.at(best_sentence, self.store.sentence_owner, signals.sentences)
             dense = ((dense + best_sentence) / 2).astype(np.float32)
         pool = np.zeros(len(lexical), dtype=bool)
         pool[np.argsort(-lexical, kind="stable")[: self.depth]] = True
@@ -322,13 +342,11 @@ class Retriever:
             if (allowed is not None and not allowed[row]) or self._near_duplicate(row, kept_rows):
                 continue
             kept_rows.append(int(row))
-            first = self._sentence_start[row]
-            count = len(self.store.chunks[row].sentences)
-            sentence_scores = (
-                tuple(float(x) for x in signals.sentences[first : first + count])
-                if len(signals.sentences)
-                else ()
-            )
+            part = self._sentence_rows(int(row))
+            scored = signals.sentences[part]
+            if signals.vector is not None and np.isnan(scored).any():  # not a dense candidate
+                scored = self.store.sentence_vectors[part] @ signals.vector
+            sentence_scores = tuple(float(x) for x in scored) if len(signals.sentences) else ()
             hits.append(
                 Hit(
                     chunk=self.store.chunks[row],

