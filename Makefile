@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser services index run test lint typecheck check eval bench soak soak-deploy fuzz clean
+.PHONY: install browser services index run test lint typecheck check eval bench bench-build scale soak soak-deploy fuzz clean
 
 install: $(STAMP)
 
@@ -76,6 +76,15 @@ eval: index
 
 bench: index
 	$(BIN)/python -m scripts.bench
+
+# Cold builds, one model copy against two, and an unchanged rebuild (var/bench-build.json).
+bench-build: install
+	nice $(BIN)/python -m scripts.bench --build
+
+# 1x, 10x and 100x the corpus (var/scale/, var/scale.json, docs/scale.png). The first run
+# embeds the 10x variants with the model, which takes long: the vectors are cached after it.
+scale: index
+	nice $(BIN)/python -m scripts.scale
 
 soak: index
 	$(BIN)/python -m scripts.soak

@@ -6,7 +6,9 @@ exercise the same code path.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -16,15 +18,22 @@ from threadpoolctl import threadpool_limits
 
 from assistant.answer_model import AnswerModel, AnswerModelError
 from assistant.answering import Answer, AnswerComposer
-from assistant.config import Settings
+from assistant.config import PACKAGE_DIR, Settings
 from assistant.errors import IndexUnavailableError
 from assistant.glossary import Glossary
 from assistant.retrieval import Hit, RetrievalMode, Retriever
-from indexer.embedding import Embedder, load_embedder
+from indexer.embedding import Embedder, QueryCache, load_embedder
 from indexer.errors import IndexerError
 from indexer.store import IndexStore
 
 logger = logging.getLogger(__name__)
+START_PAGE = PACKAGE_DIR / "static" / "index.html"
+_EXAMPLE = re.compile(r'<button type="button" class="example">(.*?)</button>', re.DOTALL)
+
+
+def offered_questions() -> list[str]:
+    """The example questions of the start page: their query vectors are computed at load."""
+    return [html.unescape(q).strip() for q in _EXAMPLE.findall(START_PAGE.read_text("utf-8"))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,23 +67,30 @@ class Engine:
         """
         try:
             store = IndexStore.open(settings.index_dir)
-            embedder = embedder or load_embedder(settings)
+            queries = QueryCache.around(
+                embedder or load_embedder(settings), size=settings.query_cache_size
+            )
             model = answer_model or AnswerModel.load(settings.answer_model_path)
         except (IndexerError, AnswerModelError) as exc:
             raise IndexUnavailableError(str(exc)) from exc
-        if store.manifest.embedder_id != embedder.embedder_id:
+        if store.manifest.embedder_id != queries.embedder_id:
             raise IndexUnavailableError(
                 f"The index at {settings.index_dir} was built with {store.manifest.embedder_id}, "
-                f"but the service is set up for {embedder.embedder_id}. Rebuild the index "
+                f"but the service is set up for {queries.embedder_id}. Rebuild the index "
                 "(`python -m indexer build`) or change WEGWIJZER_EMBEDDER."
             )
         # OpenBLAS threads spin after each (tiny) matrix product and starve the embedder's own
         # threads: a query took 90 ms instead of 13 ms. One BLAS thread is plenty here.
         threadpool_limits(limits=1, user_api="blas")
+        # A click on an example or a related question costs no model call: the bank's
+        # questions were embedded at index time, the page's fallback examples are here.
+        if store.bank is not None and len(store.bank):
+            queries.prime(store.bank.question_vectors(), embedder_id=store.manifest.embedder_id)
+        queries.prime_questions(offered_questions())
         glossary = Glossary.load(settings.glossary_path)
         weights = settings.fusion if settings.question_bank else replace(settings.fusion, bank=0.0)
         retriever = Retriever(
-            store, embedder, glossary, weights=weights, depth=settings.candidate_depth
+            store, queries, glossary, weights=weights, depth=settings.candidate_depth
         )
         composer = AnswerComposer(
             store,

@@ -73,8 +73,9 @@ class _BankSignal:
 class _Signals:
     lexical: Scores  # per chunk
     dense: Scores  # per chunk; NaN where not scored
-    sentences: Scores  # per sentence vector; empty when not computed
+    sentences: Scores  # per sentence vector; empty when not computed, NaN where not scored
     windows: Scores  # per chunk, its best window's BM25; empty when not computed
+    vector: Scores | None = None  # the question's vector, for sentences not scored yet
     bank: _BankSignal | None = None  # None when the bank is off or empty
 
 
@@ -208,7 +209,6 @@ class Retriever:
         self._sentence_start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         windows, self._window_owner = sentence_windows(store.chunks, WINDOW_SENTENCES)
         self._windows = LexicalIndex.build(windows, store.lexical.analyzer)
-        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
         # (bank question, chunk row) for every chunk an entry is anchored in.
         bank = store.bank
         self._bank_owner = np.array(
@@ -271,13 +271,14 @@ class Retriever:
             signals = _Signals(lexical, np.full(n, np.nan, dtype=np.float32), empty, empty)
             fused = lexical
         elif mode == "dense":
-            dense, sentences = self.dense_scores(query)
-            signals = _Signals(np.zeros(n, dtype=np.float32), dense, sentences, empty)
+            dense, sentences, vector = self._dense(query)
+            signals = _Signals(np.zeros(n, dtype=np.float32), dense, sentences, empty, vector)
             fused = np.nan_to_num(dense, nan=-1.0)
         else:
-            dense, sentences = self.dense_scores(query)
+            dense, sentences, vector = self._dense(query)
             lexical, windows = self.lexical_scores(query), self.window_scores(query)
-            signals = _Signals(lexical, dense, sentences, windows, self.bank_scores(query))
+            bank = self.bank_scores(query, vector)
+            signals = _Signals(lexical, dense, sentences, windows, vector, bank)
             fused = self.fuse(signals)
         return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
@@ -308,42 +309,51 @@ class Retriever:
     def dense_scores(self, query: Query) -> tuple[Scores, Scores]:
         """Cosine similarity of the question to every chunk and to every sentence.
 
-        In a corpus too large to score whole, only the `depth` nearest chunks are scored; the
-        rest get NaN.
+        In a corpus too large to score whole, or with approximate (HNSW) vectors, only the
+        `depth` nearest chunks and their sentences are scored; the rest get NaN (at 100x the
+        corpus, every sentence would cost 30 ms a question, an HNSW search for every chunk
+        more than that).
         """
-        vector = self._query_vector(query.full_text)
+        scores, sentences, _ = self._dense(query)
+        return scores, sentences
+
+    def _dense(self, query: Query) -> tuple[Scores, Scores, Scores]:
+        """`dense_scores` and the question's vector (embedded once, for the bank too)."""
+        vector = self.embedder.embed_query(query.full_text)
         n = len(self.store.chunks)
+        exhaustive = n <= _EXHAUSTIVE_LIMIT and self.store.manifest.vector_index == "flat"
         similarities, rows = self.store.vectors.search(
-            vector[None, :], n if n <= _EXHAUSTIVE_LIMIT else self.depth
+            vector[None, :], n if exhaustive else self.depth
         )
         scores = np.full(n, np.nan, dtype=np.float32)
         valid = rows[0] >= 0
         scores[rows[0][valid]] = similarities[0][valid]
-        sentences: Scores = np.asarray(self.store.sentence_vectors @ vector, dtype=np.float32)
-        return scores, sentences
+        if exhaustive:
+            sentences: Scores = np.asarray(self.store.sentence_vectors @ vector, np.float32)
+        else:
+            sentences = np.full(len(self.store.sentence_owner), np.nan, dtype=np.float32)
+            for row in rows[0][valid]:
+                part = self._sentence_rows(int(row))
+                sentences[part] = self.store.sentence_vectors[part] @ vector
+        return scores, sentences, vector
 
-    def _query_vector(self, text: str) -> npt.NDArray[np.float32]:
-        """The question's vector, embedded once for the passages and the bank."""
-        vector = self._vectors.get(text)
-        if vector is None:
-            vector = self.embedder.embed_query(text)
-            if len(self._vectors) >= 64:
-                self._vectors.clear()
-            self._vectors[text] = vector
-        return vector
+    def _sentence_rows(self, row: int) -> slice:
+        first = int(self._sentence_start[row])
+        return slice(first, first + len(self.store.chunks[row].sentences))
 
-    def bank_scores(self, query: Query) -> _BankSignal | None:
+    def bank_scores(self, query: Query, vector: Scores) -> _BankSignal | None:
         """Per chunk, its best question-bank match, and which bank question that is.
 
         A bank question's match is z(e5 cosine to the question) + z(BM25 of the question
         against the bank's questions), standardised over all bank questions; a chunk gets the
         best match among the questions of its entries, and chunks without entries the
-        lowest. Nothing is computed (None) when the bank is off or empty.
+        lowest; `vector` is the question's embedding. Nothing is computed (None) when the bank
+        is off or empty.
         """
         bank = self.store.bank
         if not self.weights.bank or not len(bank) or bank.lexical is None:
             return None
-        cosines = np.asarray(bank.vectors @ self._query_vector(query.full_text), np.float32)
+        cosines = np.asarray(bank.vectors @ vector, np.float32)
         per_question = _standardise(cosines) + _standardise(self._bm25(bank.lexical, query))
         floor = float(per_question.min())
         best = np.full(len(self.store.chunks), floor, dtype=np.float32)
@@ -363,7 +373,8 @@ class Retriever:
         lexical, dense = signals.lexical, signals.dense
         if len(signals.sentences):
             best_sentence = np.full(len(dense), -1.0, dtype=np.float32)
-            np.maximum.at(best_sentence, self.store.sentence_owner, signals.sentences)
+            # fmax: sentences not scored (NaN) leave -1; their passage has no dense score either.
+            np.fmax.at(best_sentence, self.store.sentence_owner, signals.sentences)
             dense = ((dense + best_sentence) / 2).astype(np.float32)
         pool = np.zeros(len(lexical), dtype=bool)
         pool[np.argsort(-lexical, kind="stable")[: self.depth]] = True
@@ -402,13 +413,11 @@ class Retriever:
             if (allowed is not None and not allowed[row]) or self._near_duplicate(row, kept_rows):
                 continue
             kept_rows.append(int(row))
-            first = self._sentence_start[row]
-            count = len(self.store.chunks[row].sentences)
-            sentence_scores = (
-                tuple(float(x) for x in signals.sentences[first : first + count])
-                if len(signals.sentences)
-                else ()
-            )
+            part = self._sentence_rows(int(row))
+            scored = signals.sentences[part]
+            if signals.vector is not None and np.isnan(scored).any():  # not a dense candidate
+                scored = self.store.sentence_vectors[part] @ signals.vector
+            sentence_scores = tuple(float(x) for x in scored) if len(signals.sentences) else ()
             hits.append(
                 Hit(
                     chunk=self.store.chunks[row],

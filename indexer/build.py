@@ -25,7 +25,7 @@ from indexer.bank import (
 from indexer.chunking import Chunk, ChunkingOptions, chunk_document
 from indexer.cleaning import clean
 from indexer.documents import Document, SourceFile, discover, load_catalog, read_document
-from indexer.embedding import Embedder, EmbeddingCache, Vectors, load_embedder
+from indexer.embedding import Embedder, EmbeddingCache, Vectors, concurrency, load_embedder
 from indexer.errors import CorpusError, DocumentReadError
 from indexer.lexical import LexicalIndex
 from indexer.settings import IndexSettings
@@ -272,7 +272,12 @@ def _embed(
     chunks: Sequence[Chunk],
     progress: ProgressFactory | None,
 ) -> tuple[Vectors, Vectors, int]:
-    """Passage vectors, sentence vectors and how many texts were not in the cache."""
+    """Passage vectors, sentence vectors and how many texts were not in the cache.
+
+    Passages and sentences are embedded in one pass, by as many threads as the embedder has
+    model copies (`WEGWIJZER_EMBEDDER_INSTANCES`; `python -m indexer` runs them
+    single-threaded, one per core).
+    """
     passages = [passage_for_embedding(c) for c in chunks]
     sentences = sentences_for_embedding(chunks)
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
@@ -280,9 +285,11 @@ def _embed(
         missing = cache.count_missing(embedder.embedder_id, [*passages, *sentences])
         on_progress = progress(missing) if progress and missing else None
         batch = settings.embed_batch_size
-        passage_vectors = cache.embed(embedder, passages, batch_size=batch, on_progress=on_progress)
-        sentence_vectors = cache.embed(
-            embedder, sentences, batch_size=batch * 2, on_progress=on_progress
+        passage_vectors, sentence_vectors = cache.embed_groups(
+            embedder,
+            [(passages, batch), (sentences, batch * 2)],
+            workers=concurrency(embedder),
+            on_progress=on_progress,
         )
     finally:
         cache.close()

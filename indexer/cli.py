@@ -93,7 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(total: int) -> Callable[[int], None]:
+def progress_bar(total: int) -> Callable[[int], None]:
+    """A tqdm bar on stderr for `build_index(progress=...)`: the texts embedded so far."""
     bar = tqdm(total=total, unit="passage", desc="Embedding", file=sys.stderr)
 
     def advance(n: int) -> None:
@@ -105,7 +106,7 @@ def _progress(total: int) -> Callable[[int], None]:
 
 
 def _build(settings: IndexSettings, *, force: bool) -> int:
-    report = build_index(settings, force=force, progress=_progress)
+    report = build_index(settings, force=force, progress=progress_bar)
     manifest = report.manifest
     for doc_id, reason in report.skipped.items():
         print(f"skipped {doc_id}: {reason}", file=sys.stderr)

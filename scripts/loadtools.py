@@ -8,6 +8,7 @@ Usage:
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import random
@@ -354,6 +355,12 @@ def serve_in_thread(app: Any, *, startup_timeout: float = 60) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def write_report(path: Path, report: Mapping[str, Any]) -> None:
+    """Write a benchmark's report as pretty JSON (UTF-8), making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def git_commit() -> str | None:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import get_args
 
 from fastapi import APIRouter
+from fastapi.responses import Response
+from pydantic import BaseModel
 
 from assistant.answering import Answer, AnswerSentence, Citation
 from assistant.api.deps import EngineDep, SettingsDep
@@ -35,8 +37,17 @@ _TOPICS = frozenset(get_args(TopicName))
 _ERRORS = error_responses(400, 413, 422, 429, 503)
 
 
+def json_response(body: BaseModel) -> Response:
+    """The model as JSON, serialised once.
+
+    Returned as a `Response`, FastAPI neither validates the model again against the route's
+    `response_model` (which stays, for the schema) nor hops to the thread pool to do so.
+    """
+    return Response(body.model_dump_json(), media_type="application/json")
+
+
 @router.post("/ask", response_model=AskResponse, responses=_ERRORS)
-def ask(request: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskResponse:
+def ask(request: AskRequest, engine: EngineDep, settings: SettingsDep) -> Response:
     """Answer a question with sentences from the documents, each with its citation."""
     if settings.log_questions:
         logger.info("question: %s", mask_personal_data(request.question))
@@ -49,7 +60,7 @@ def ask(request: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskRes
         response.related_questions = related_questions(
             engine.store.bank, engine.store.chunks, rows, asked
         )
-    return response
+    return json_response(response)
 
 
 @router.get("/examples", response_model=ExamplesResponse, responses=error_responses(503))
@@ -66,7 +77,7 @@ def examples(engine: EngineDep, settings: SettingsDep) -> ExamplesResponse:
 
 
 @router.post("/search", response_model=SearchResponse, responses=_ERRORS)
-def search(request: SearchRequest, engine: EngineDep, settings: SettingsDep) -> SearchResponse:
+def search(request: SearchRequest, engine: EngineDep, settings: SettingsDep) -> Response:
     """Passages only, best first: for looking up and copying citations."""
     if settings.log_questions:
         logger.info("search: %s", mask_personal_data(request.query))
@@ -77,7 +88,7 @@ def search(request: SearchRequest, engine: EngineDep, settings: SettingsDep) -> 
         doc_ids=request.filters.doc_ids,
         topic=request.filters.topic,
     )
-    return SearchResponse(passages=[passage_out(h) for h in hits])
+    return json_response(SearchResponse(passages=[passage_out(h) for h in hits]))
 
 
 def passage_out(hit: Hit) -> Passage:

@@ -1,0 +1,52 @@
+"""`python -m scripts.scale` end to end at a tiny size: one small document, 1x (real vectors)
+and 3x (derived), real builds, real servers, real HNSW. The large sizes are for `make scale`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from scripts import scale
+from tests.conftest import CORPUS, SHARED_CACHE
+
+
+def test_the_scale_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "samen-naar-school-website.txt", corpus)
+    report, plot = tmp_path / "scale.json", tmp_path / "scale.png"
+    code = scale.main(
+        [
+            "--corpus", str(corpus),
+            "--sizes", "1,3",
+            "--real-max", "1",
+            "--requests", "4",
+            "--recall-questions", "10",
+            "--work", str(tmp_path / "work"),
+            "--cache", str(SHARED_CACHE / "embeddings.sqlite"),
+            "--json", str(report),
+            "--plot", str(plot),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    results = json.loads(report.read_text("utf-8"))["results"]
+    one, three = results
+    assert (one["factor"], one["vectors"], three["factor"], three["vectors"]) == (
+        1, "real", 3, "derived",
+    )  # fmt: skip
+    assert three["passages"] >= 2 * one["passages"] > 0
+    assert three["documents"] == 3 * one["documents"]
+    for size in results:
+        assert 0.0 <= size["recall_at_10"] <= 1.0
+        assert [i["vector_index"] for i in size["indexes"]] == ["flat", "hnsw"]
+        for index in size["indexes"]:
+            assert index["search"]["errors"] == index["ask"]["errors"] == 0
+            assert index["search"]["requests"] == index["ask"]["requests"] == 4
+            assert index["rss_mib"] > 50 and index["disk_mib"] > 0
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    # The variants are real Dutch sentences of the corpus, recombined.
+    variant = tmp_path / "work" / "3x" / "corpus" / "samen-naar-school-website-v001.txt"
+    original = (corpus / "samen-naar-school-website.txt").read_text("utf-8")
+    sentences = [s for s in variant.read_text("utf-8").replace("\n", " ").split(". ") if s]
+    assert sum(s.strip()[:40] in original for s in sentences) >= len(sentences) // 2
