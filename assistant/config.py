@@ -31,9 +31,6 @@ class Settings(IndexSettings):
     feedback_token: SecretStr | None = None
     admin_token: SecretStr | None = None
 
-    # Model copies answering concurrent queries; `python -m assistant` runs them single-threaded.
-    embedder_instances: int = Field(2, ge=1, le=16)
-
     # Request bodies above this are refused (413); field limits live in `assistant.schemas`.
     max_body_bytes: int = Field(64 * 1024, ge=1024)
 

@@ -25,8 +25,10 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.answer_model import FEATURES, AnswerModel
+from assistant.answering import Candidate
 from assistant.engine import Engine
 from assistant.intent import classify
+from assistant.retrieval import Hit
 from eval.questions import Question
 from eval.relevance import Span, covers_quote
 
@@ -92,7 +94,8 @@ def collect(
     return collected
 
 
-def _origin(hits: Sequence[Any], candidate: Any) -> Span:
+def _origin(hits: Sequence[Hit], candidate: Candidate) -> Span:
+    """The candidate's span of the original document text."""
     chunk = hits[candidate.hit_index].chunk
     origins = chunk.sentence_origins
     return Span(origins[candidate.unit.first][0], origins[candidate.unit.last][1])
