@@ -152,7 +152,6 @@ class CandidateSignals:
     sentences_in_passage: int
     words: int
     is_list: bool
-    fits_figure: bool
     narrative: bool
 
 
@@ -204,7 +203,9 @@ def feature_row(
         "party_x_who": cues.party * (kind == "who"),
         "action_x_action": cues.action * (kind == "action"),
         "definition_x_definition": cues.definition * (kind == "definition"),
-        "figure_x_figure": float(signals.fits_figure and kind == "figure"),
+        # A figure question's candidates all hold the figure asked for (the others are left
+        # out), so this is the question kind itself.
+        "figure_x_figure": float(kind == "figure"),
         "narrative_x_example": float(signals.narrative and kind == "example"),
         "meaning_x_yes_no": signals.meaning * (kind == "yes_no"),
         "coverage_x_definition": signals.coverage * (kind == "definition"),

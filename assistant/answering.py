@@ -39,7 +39,7 @@ from assistant.references import extract_parties, extract_rules
 from assistant.retrieval import Hit, Query
 from indexer.chunking import Chunk
 from indexer.lexical import DutchAnalyzer
-from indexer.sentence_roles import ANSWER_ROLES, SentenceRole
+from indexer.sentence_roles import ANSWER_ROLES, LIST_MARKER, SentenceRole
 from indexer.store import IndexStore
 
 NOT_IN_SOURCES = (
@@ -51,7 +51,6 @@ _MIN_SENTENCE_WORDS = 5
 _MAX_SENTENCE_WORDS = 90
 _MAX_LIST_WORDS = 120  # a lead-in with its items, cited as one
 _DUPLICATE_JACCARD = 0.7  # sentences sharing this share of their words are said once
-_LIST_MARKER = re.compile(r"(?:[•▪●\-–*\uf0b7]|o(?=\s)|\d{1,2}[.)]|[a-z][.)])\s+")
 _WORD = re.compile(r"\w+")
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
 # least this many, are in the other (anchors are original text, chunks cleaned).
@@ -259,7 +258,6 @@ class AnswerComposer:
                     sentences_in_passage=len(chunk.sentences),
                     words=unit.word_count,
                     is_list=unit.role in ("lead_in", "item"),
-                    fits_figure=intent.kind == "figure",
                     narrative=unit.role == "narrative",
                 )
                 found.append((index, unit, signals))
@@ -517,7 +515,7 @@ def _scaled_similarity(cosine: float) -> float:
 
 def _without_list_marker(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """The span without a leading bullet or list number ("- ", "• ", "2. ")."""
-    marker = _LIST_MARKER.match(text, span[0], span[1])
+    marker = LIST_MARKER.match(text, span[0], span[1])
     return (marker.end(), span[1]) if marker else span
 
 

@@ -83,7 +83,7 @@ _KINDS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
 _YES_NO_OPENER = _phrases(
     r"mag|mogen|moet|moeten|kan|kunnen|is|zijn|heeft|hebben|krijgt|krijgen|wordt|worden|"
     r"valt|vallen|telt|tellen|geldt|gelden|hoeft|hoeven|bestaat|klopt|zou|zouden|blijft|gaat|"
-    r"betaalt|vergoedt|mogen|wil|willen"
+    r"betaalt|vergoedt|wil|willen"
 )
 _YES_NO_PHRASE = _phrases(
     r"is (?:het|dat) (?:wel )?(?:toegestaan|normaal|mogelijk|verplicht|legaal)|mag (?:dat|dit)|"

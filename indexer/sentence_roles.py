@@ -28,7 +28,9 @@ SentenceRole = Literal[
 # Roles that may be an answer sentence (a narrative one only for examples and experiences).
 ANSWER_ROLES: frozenset[SentenceRole] = frozenset({"statement", "item", "lead_in", "narrative"})
 
-_LIST_MARKER = re.compile(r"^(?:[•▪●◦○■□➢►\-–*]|o(?=\s)|\d{1,2}[.)]|[a-z][.)])\s+")
+# A bullet or list number that opens a list item ("• ", "o ", "2. ", "b) "); private-use
+# bullets (U+F0B7) are cleaned into "•", but an index of older text may still hold them.
+LIST_MARKER = re.compile(r"(?:[•▪●◦○■□➢►\-–*\uf0b7]|o(?=\s)|\d{1,2}[.)]|[a-z][.)])\s+")
 _TERMINAL = re.compile(r"[.!?…;]['’”\")\]]*\d{0,3}$")  # a footnote marker may follow
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # "7 Zie www…", "50 https://…", "12 Kamerstukken, …": a footnote line left in the body.
@@ -123,10 +125,10 @@ def _role(sentence: str, later: str | None, names: frozenset[str]) -> SentenceRo
         return "question"
     if _is_narrative(text, names):
         return "narrative"
-    if _LIST_MARKER.match(text):
+    if LIST_MARKER.match(text):
         return "item"
     if text.endswith(":"):
-        return "lead_in" if later is not None and _LIST_MARKER.match(later.strip()) else "fragment"
+        return "lead_in" if later is not None and LIST_MARKER.match(later.strip()) else "fragment"
     if not _TERMINAL.search(text):
         return "fragment"
     return "statement"
