@@ -31,7 +31,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from indexer.chunking import Chunk
-from indexer.embedding import Embedder, EmbeddingCache, Vectors
+from indexer.embedding import Embedder, EmbeddingCache, Vectors, concurrency
 from indexer.errors import IndexerError
 from indexer.lexical import LexicalIndex
 
@@ -371,10 +371,17 @@ class _QueryMode:
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._embedder.embed_query(t) for t in texts]).astype(np.float32)
+        return self._embedder.embed_queries(texts)
 
     def embed_query(self, text: str) -> Vectors:
         return self._embedder.embed_query(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._embedder.embed_queries(texts)
+
+    @property
+    def instances(self) -> int:
+        return concurrency(self._embedder)
 
 
 def embed_questions(
@@ -385,7 +392,9 @@ def embed_questions(
     cache = EmbeddingCache(cache_path)
     try:
         missing = cache.count_missing(query_mode.embedder_id, questions)
-        vectors = cache.embed(query_mode, questions, batch_size=32)
+        (vectors,) = cache.embed_groups(
+            query_mode, [(questions, 64)], workers=concurrency(embedder)
+        )
     finally:
         cache.close()
     return vectors, missing

