@@ -6,9 +6,11 @@ import hashlib
 import logging
 import shutil
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import numpy as np
 
 from indexer.bank import (
     AnchoredEntry,
@@ -25,7 +27,14 @@ from indexer.bank import (
 from indexer.chunking import Chunk, ChunkingOptions, chunk_document
 from indexer.cleaning import clean
 from indexer.documents import Document, SourceFile, discover, load_catalog, read_document
-from indexer.embedding import Embedder, EmbeddingCache, Vectors, concurrency, load_embedder
+from indexer.embedding import (
+    Embedder,
+    EmbeddingCache,
+    Vectors,
+    concurrency,
+    load_embedder,
+    normalise,
+)
 from indexer.errors import CorpusError, DocumentReadError
 from indexer.lexical import LexicalIndex
 from indexer.settings import IndexSettings
@@ -69,8 +78,7 @@ class BuildReport:
 
 def passage_for_embedding(chunk: Chunk) -> str:
     """What the dense model sees: title and section give a passage its context."""
-    context = f"{chunk.title}. {chunk.section}" if chunk.section else chunk.title
-    return f"{context}\n{chunk.text}"
+    return f"{passage_context(chunk)}\n{chunk.text}"
 
 
 def passage_for_bm25(chunk: Chunk) -> str:
@@ -96,6 +104,7 @@ def is_up_to_date(settings: IndexSettings, sources: Sequence[SourceFile]) -> boo
         and manifest.embedder_backend == settings.embedder
         and manifest.embedder_model == settings.embedder_model
         and manifest.vector_index == settings.vector_index
+        and manifest.passage_vectors == settings.passage_vectors
         and manifest.chunking == _chunking_fields(settings)
         and manifest.pipeline == pipeline_fingerprint()
         and manifest.bank == bank_checksum(settings.bank_path)
@@ -160,6 +169,7 @@ def build_index(
                 "skipped": skipped,
                 "build_seconds": round(time.perf_counter() - started, 2),
                 "embedded": embedded,
+                "passage_vectors": settings.passage_vectors,
                 "sources": {s.doc_id: s.sha256 for s in sources},
                 "pipeline": pipeline_fingerprint(),
             },
@@ -266,6 +276,11 @@ def sentences_for_embedding(chunks: Sequence[Chunk]) -> list[str]:
     return [c.text[a:b] for c in chunks for a, b in c.sentences]
 
 
+def passage_context(chunk: Chunk) -> str:
+    """The title and section that open a passage's embedding text."""
+    return f"{chunk.title}. {chunk.section}" if chunk.section else chunk.title
+
+
 def _embed(
     settings: IndexSettings,
     embedder: Embedder,
@@ -276,10 +291,15 @@ def _embed(
 
     Passages and sentences are embedded in one pass, by as many threads as the embedder has
     model copies (`WEGWIJZER_EMBEDDER_INSTANCES`; `python -m indexer` runs them
-    single-threaded, one per core).
+    single-threaded, one per core). With `passage_vectors="sentences"` the passages are not
+    embedded whole: each one's vector is `pooled_passage_vectors` of its heading and sentences.
     """
-    passages = [passage_for_embedding(c) for c in chunks]
+    from_sentences = settings.passage_vectors == "sentences"
     sentences = sentences_for_embedding(chunks)
+    if from_sentences:
+        passages = list(dict.fromkeys(passage_context(c) for c in chunks))
+    else:
+        passages = [passage_for_embedding(c) for c in chunks]
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
     try:
         missing = cache.count_missing(embedder.embedder_id, [*passages, *sentences])
@@ -293,7 +313,30 @@ def _embed(
         )
     finally:
         cache.close()
+    if from_sentences:
+        headings = dict(zip(passages, passage_vectors, strict=True))
+        passage_vectors = pooled_passage_vectors(chunks, headings, sentence_vectors)
     return passage_vectors, sentence_vectors, missing
+
+
+def pooled_passage_vectors(
+    chunks: Sequence[Chunk], headings: Mapping[str, Vectors], sentence_vectors: Vectors
+) -> Vectors:
+    """Per chunk, the mean of its heading's and its sentences' vectors, weighted by length.
+
+    The model itself pools a text longer than its window this way (each window's mean, weighted
+    by its tokens); here the windows are the sentences, so they lose each other's context.
+    """
+    rows = np.zeros((len(chunks), sentence_vectors.shape[1]), dtype=np.float32)
+    first = 0
+    for row, chunk in enumerate(chunks):
+        context = passage_context(chunk)
+        count = len(chunk.sentences)
+        weights = np.array([len(context)] + [b - a for a, b in chunk.sentences], np.float32)
+        parts = np.vstack([headings[context][None, :], sentence_vectors[first : first + count]])
+        rows[row] = weights @ parts / weights.sum()
+        first += count
+    return normalise(rows)
 
 
 def _entries(documents: Sequence[Document], chunks: Sequence[Chunk]) -> dict[str, DocumentEntry]:

@@ -88,6 +88,7 @@ class Manifest:
     embedded: int = 0
     bank: str = ""  # checksum of the question bank's files ("" for none)
     bank_entries: int = 0
+    passage_vectors: str = "model"  # "model", or "sentences": the mean of its sentences' vectors
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:

