@@ -85,15 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit = commands.add_parser(
         "fit-answers", help="fit the answer-sentence model on question sets (never the blind one)"
     )
-    fit.add_argument(
-        "--questions",
-        type=Path,
-        action="append",
-        required=True,
-        help="question file to fit on; repeat for several sets",
-    )
-    fit.add_argument("--index", type=Path, help="index folder (default: from settings)")
-    fit.add_argument("--corpus", type=Path, help="corpus folder (default: from settings)")
+    _add_fit_sources(fit)
     fit.add_argument(
         "--out",
         type=Path,
@@ -106,7 +98,31 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.06,
         help="largest share of any set's answerable questions the threshold may refuse",
     )
+    fusion = commands.add_parser(
+        "fit-fusion",
+        help="cross-validate one fusion weight on question sets (never the blind one)",
+    )
+    _add_fit_sources(fusion)
+    fusion.add_argument("--weight", required=True, help="a field of FusionWeights, e.g. bank")
+    fusion.add_argument(
+        "--grid",
+        required=True,
+        help="comma-separated values to try, e.g. 0.2,0.3,0.5,0.8 (the current one is added)",
+    )
     return parser
+
+
+def _add_fit_sources(command: argparse.ArgumentParser) -> None:
+    """The question sets, index and corpus a fitting command reads."""
+    command.add_argument(
+        "--questions",
+        type=Path,
+        action="append",
+        required=True,
+        help="question file to fit on; repeat for several sets",
+    )
+    command.add_argument("--index", type=Path, help="index folder (default: from settings)")
+    command.add_argument("--corpus", type=Path, help="corpus folder (default: from settings)")
 
 
 def parse_retrievers(values: Sequence[str] | None) -> list[RetrieverName]:
@@ -182,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     defaults = IndexSettings()
     index_dir: Path = args.index or defaults.index_dir
     corpus_dir: Path = args.corpus or defaults.corpus_dir
-    if args.command == "fit-answers":
+    if args.command in ("fit-answers", "fit-fusion"):
         retrievers: list[RetrieverName] = []
         if any("blind" in path.name for path in args.questions):
             parser.error("the blind set is never fitted on: it only gives the final totals")
@@ -196,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "fit-answers":
             return _fit_answers(args, index_dir, corpus_dir)
+        if args.command == "fit-fusion":
+            return _fit_fusion(args, parser, index_dir, corpus_dir)
         return _run(args, retrievers, index_dir, corpus_dir)
     except QuestionSetError as exc:
         print(f"error: invalid question file\n{exc}", file=sys.stderr)
@@ -228,6 +246,27 @@ def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) ->
     for name, weight in ranked:
         print(f"  {name:<26} {weight:+.3f}")
     print(f"Model: {args.out}")
+    return EXIT_OK
+
+
+def _fit_fusion(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, index_dir: Path, corpus_dir: Path
+) -> int:
+    from eval.fusion_fit import cross_validate, judge_grid, weight_names
+
+    if args.weight not in weight_names():
+        parser.error(f"--weight must be one of {', '.join(weight_names())}, got {args.weight!r}")
+    try:
+        grid = [float(v) for v in args.grid.split(",") if v.strip()]
+    except ValueError:
+        parser.error(f"--grid takes comma-separated numbers, got {args.grid!r}")
+    if not grid or any(v < 0 for v in grid):
+        parser.error(f"--grid takes one or more numbers >= 0, got {args.grid!r}")
+    engine = _load_engine(index_dir, corpus_dir)
+    backend = EngineBackend(engine)
+    questions = [q for path in args.questions for q in load_questions(path, backend.document_text)]
+    report = cross_validate(judge_grid(engine, questions, args.weight, grid))
+    print(json.dumps({"weight": args.weight, **report}, indent=1))
     return EXIT_OK
 
 

@@ -1,0 +1,105 @@
+"""Cross-validating one fusion weight: the fold logic on known judgements, the grid on the
+real engine, and the command line's refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.engine import Engine
+from eval import cli
+from eval.backends import EngineBackend
+from eval.fusion_fit import Judged, cross_validate, folds, judge_grid, weight_names
+from eval.questions import DEFAULT_QUESTIONS, load_questions
+
+
+def _judged(value_rr: dict[str, float], audience: str = "ouder") -> list[Judged]:
+    return [
+        Judged(question_id=qid, audience=audience, reciprocal_rank=rr, success=float(rr >= 0.2))
+        for qid, rr in value_rr.items()
+    ]
+
+
+def test_folds_partition_the_questions_reproducibly() -> None:
+    ids = [f"q{i}" for i in range(23)]
+    first, again = folds(ids), folds(list(reversed(ids)))
+    assert first == again
+    assert len(first) == 5
+    assert set().union(*first) == set(ids)
+    assert sum(len(f) for f in first) == len(ids)
+
+
+def test_a_value_better_everywhere_is_chosen_in_every_fold() -> None:
+    ids = [f"q{i}" for i in range(20)]
+    judged = {
+        0.3: _judged(dict.fromkeys(ids, 0.5)),  # the current value comes first
+        0.8: _judged(dict.fromkeys(ids, 1.0)),
+        1.2: _judged(dict.fromkeys(ids, 0.25)),
+    }
+    report = cross_validate(judged)
+    assert report["chosen_per_fold"] == [0.8] * 5
+    assert report["held_out"]["mrr@10"] == pytest.approx(1.0)
+    assert report["current"] == {"value": 0.3, **report["fit"]["0.3"]}
+    assert report["current"]["mrr@10"] == pytest.approx(0.5)
+    assert report["held_out"]["by_audience"]["ouder"]["recall@5"] == pytest.approx(1.0)
+
+
+def test_ties_keep_the_current_value_and_held_out_is_not_the_fit() -> None:
+    ids = [f"q{i}" for i in range(10)]
+    same = dict.fromkeys(ids, 0.5)
+    assert cross_validate({0.3: _judged(same), 0.5: _judged(same)})["chosen_per_fold"] == [0.3] * 5
+
+    # One question strongly favours the other value: it wins the pooled fit and the folds
+    # that train on that question, but the fold holding it out keeps the current value; the
+    # held-out figure is below both pooled ones.
+    current = dict.fromkeys(ids, 0.5)
+    other = {**dict.fromkeys(ids, 0.45), "q3": 1.0}
+    report = cross_validate({0.3: _judged(current), 0.5: _judged(other)})
+    assert report["fit"]["0.5"]["mrr@10"] > report["fit"]["0.3"]["mrr@10"]
+    assert sorted(report["chosen_per_fold"]) == [0.3, 0.5, 0.5, 0.5, 0.5]
+    assert report["held_out"]["mrr@10"] == pytest.approx(0.46)
+
+
+@pytest.mark.slow
+def test_the_grid_on_the_real_engine_restores_its_weights(engine: Engine) -> None:
+    backend = EngineBackend(engine)
+    questions = load_questions(DEFAULT_QUESTIONS, backend.document_text)[:12]
+    before = engine.retriever.weights
+    judged = judge_grid(engine, questions, "bank", [0.0, 2.0])
+
+    assert engine.retriever.weights == before
+    assert next(iter(judged)) == before.bank  # the current value first, then the grid
+    assert set(judged) == {before.bank, 0.0, 2.0}
+    answerable = {q.id for q in questions if q.answerable}
+    for value, rows in judged.items():
+        assert {j.question_id for j in rows} == answerable, value
+        assert all(0.0 <= j.reciprocal_rank <= 1.0 for j in rows)
+    report = cross_validate(judged)
+    assert report["questions"] == len(answerable)
+    assert set(report["chosen_per_fold"]) <= set(judged)
+
+
+def test_an_unknown_weight_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="unknown fusion weight"):
+        judge_grid(engine, [], "colour", [0.5])
+    assert "bank" in weight_names()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--questions", "eval/questions/blind.jsonl"], "blind set is never fitted on"),
+        (["--questions", str(DEFAULT_QUESTIONS), "--weight", "colour"], "--weight must be one of"),
+        (["--questions", str(DEFAULT_QUESTIONS), "--grid", "0.2,x"], "--grid takes"),
+        (["--questions", str(DEFAULT_QUESTIONS), "--grid", "-1"], "--grid takes"),
+    ],
+)
+def test_the_command_line_refuses_bad_arguments(
+    arguments: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    defaults = ["--weight", "bank", "--grid", "0.5", "--index", str(tmp_path / "none")]
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["fit-fusion", *defaults, *arguments])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
