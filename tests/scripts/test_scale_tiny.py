@@ -1,5 +1,6 @@
 """`python -m scripts.scale` end to end at a tiny size: one small document, 1x (real vectors)
-and 3x (derived), real builds, real servers, real HNSW. The large sizes are for `make scale`."""
+and 3x (derived, passage vectors pooled), real builds, real servers, real HNSW. The large
+sizes are for `make scale`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+from indexer.store import read_manifest
 from scripts import scale
 from tests.conftest import CORPUS, SHARED_CACHE
 
@@ -33,8 +35,12 @@ def test_the_scale_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> N
     results = json.loads(report.read_text("utf-8"))["results"]
     one, three = results
     assert (one["factor"], one["vectors"], three["factor"], three["vectors"]) == (
-        1, "real", 3, "derived",
+        1, "real", 3, "derived, pooled",
     )  # fmt: skip
+    # 1x is built as served; above it passage vectors are pooled from the sentences'.
+    work = tmp_path / "work"
+    assert read_manifest(work / "1x" / "index-flat").passage_vectors == "model"
+    assert read_manifest(work / "3x" / "index-hnsw").passage_vectors == "sentences"
     assert three["passages"] >= 2 * one["passages"] > 0
     assert three["documents"] == 3 * one["documents"]
     for size in results:
