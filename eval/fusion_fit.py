@@ -1,12 +1,15 @@
 """One weight of the hybrid fusion (`assistant.retrieval.FusionWeights`), cross-validated.
 
-Every answerable question of the given sets is searched once per value of the grid, with
+Every question of the given sets is searched and answered once per value of the grid, with
 the engine's other weights as they are; each search is judged with the harness's relevance
-test (reciprocal rank at 10, success at 5). Five folds by question: for each fold the value
-with the best mean MRR@10 on the other four is chosen, and the held-out fold is scored with
-it. The report gives the held-out figures (what to quote), the pooled figures per value (the
-fit, for reference) and the value chosen per fold; changing the default stays an editor's
-decision in `FusionWeights`.
+test (reciprocal rank at 10, success at 5), each answer by whether it refused. Five folds by
+question: for each fold the value with the best mean MRR@10 on the other four is chosen among
+the values that refuse no more of their answerable questions and answer no more of their
+unanswerable ones than the current value does (the answer model was fitted on the current
+fusion: a weight that ranks better but shifts its features can cost answers), and the
+held-out fold is scored with it. The report gives the held-out figures (what to quote), the
+pooled figures per value (the fit, for reference) and the value chosen per fold; changing
+the default stays an editor's decision in `FusionWeights`.
 
 The blind set is never given to this module: it only ever gives final totals.
 """
@@ -31,12 +34,19 @@ SUCCESS_CUTOFF = 5
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """One question's retrieval with one weight value."""
+    """One question's retrieval and answer with one weight value."""
 
     question_id: str
     audience: str
-    reciprocal_rank: float
+    reciprocal_rank: float  # 0 for an unanswerable question (not counted in the means)
     success: float  # a relevant passage among the first SUCCESS_CUTOFF
+    answerable: bool = True  # the question set's label
+    refused: bool = False  # the answer said "niet in de bronnen"
+
+    @property
+    def wrong_refusal(self) -> bool:
+        """Refused an answerable question, or answered an unanswerable one."""
+        return self.refused == self.answerable
 
 
 def weight_names() -> tuple[str, ...]:
@@ -47,7 +57,7 @@ def weight_names() -> tuple[str, ...]:
 def judge_grid(
     engine: Engine, questions: Sequence[Question], weight: str, grid: Sequence[float]
 ) -> dict[float, list[Judged]]:
-    """Per value of `weight`, every answerable question's search judged.
+    """Per value of `weight`, every question's search and answer judged.
 
     The engine's current value comes first (tried whether or not the grid holds it); its
     weights are restored afterwards.
@@ -62,18 +72,27 @@ def judge_grid(
     retriever = engine.retriever
     original = retriever.weights
     grid = list(dict.fromkeys([float(getattr(original, weight)), *grid]))
-    answerable = [q for q in questions if q.answerable]
     judged: dict[float, list[Judged]] = {}
     try:
         for value in grid:
             retriever.weights = replace(original, **{weight: value})
-            judged[value] = [_judge(engine, q) for q in answerable]
+            judged[value] = [_judge(engine, q) for q in questions]
     finally:
         retriever.weights = original
     return judged
 
 
 def _judge(engine: Engine, question: Question) -> Judged:
+    refused = not engine.ask(question.question).answerable
+    if not question.answerable:
+        return Judged(
+            question_id=question.id,
+            audience=question.audience,
+            reciprocal_rank=0.0,
+            success=0.0,
+            answerable=False,
+            refused=refused,
+        )
     hits = engine.search(question.question, k=RANK_CUTOFF)
     relevant = [
         is_relevant(h.chunk.doc_id, Span(h.chunk.char_start, h.chunk.char_end), question.evidence)
@@ -84,6 +103,7 @@ def _judge(engine: Engine, question: Question) -> Judged:
         audience=question.audience,
         reciprocal_rank=metrics.reciprocal_rank(relevant, RANK_CUTOFF),
         success=metrics.success_at_k(relevant, SUCCESS_CUTOFF),
+        refused=refused,
     )
 
 
@@ -95,10 +115,11 @@ def folds(question_ids: Sequence[str], n: int = FOLDS, seed: int = 7) -> list[se
 
 
 def cross_validate(judged: dict[float, list[Judged]], n: int = FOLDS) -> dict[str, Any]:
-    """Held-out MRR@10 and success@5 (overall and per audience), the fit and the choices.
+    """Held-out MRR@10, success@5 and refusals (overall and per audience), the fit, the choices.
 
-    The first value of `judged` is the current one: ties go to the value nearest to it, and
-    its figures (`current`, nothing fitted) are what the held-out figures compare with.
+    The first value of `judged` is the current one: ties go to the value nearest to it, its
+    wrong refusals on the training folds bound the others', and its figures (`current`,
+    nothing fitted) are what the held-out figures compare with.
     """
     values = list(judged)
     ids = [j.question_id for j in judged[values[0]]]
@@ -107,11 +128,18 @@ def cross_validate(judged: dict[float, list[Judged]], n: int = FOLDS) -> dict[st
     chosen: list[float] = []
     for fold in folds(ids, n):
         train = [i for i in ids if i not in fold]
-        best = max(values, key=lambda v: (_mean_rr(by_value[v], train), -abs(v - values[0])))
+        bound = _wrong_refusals(by_value[values[0]], train)
+        eligible = [
+            v
+            for v in values
+            if all(a <= b for a, b in zip(_wrong_refusals(by_value[v], train), bound, strict=True))
+        ]
+        best = max(eligible, key=lambda v: (_mean_rr(by_value[v], train), -abs(v - values[0])))
         chosen.append(best)
         held_out += [by_value[best][i] for i in ids if i in fold]
     return {
         "questions": len(ids),
+        "answerable": sum(j.answerable for j in judged[values[0]]),
         "chosen_per_fold": chosen,
         "held_out": _summary(held_out),
         "current": {"value": values[0], **_summary(judged[values[0]])},
@@ -120,14 +148,29 @@ def cross_validate(judged: dict[float, list[Judged]], n: int = FOLDS) -> dict[st
 
 
 def _mean_rr(judged: dict[str, Judged], ids: Sequence[str]) -> float:
-    return sum(judged[i].reciprocal_rank for i in ids) / max(1, len(ids))
+    answerable = [judged[i] for i in ids if judged[i].answerable]
+    return sum(j.reciprocal_rank for j in answerable) / max(1, len(answerable))
+
+
+def _wrong_refusals(judged: dict[str, Judged], ids: Sequence[str]) -> tuple[int, int]:
+    """Refused answerable questions and answered unanswerable ones among `ids`."""
+    rows = [judged[i] for i in ids]
+    return (
+        sum(j.wrong_refusal for j in rows if j.answerable),
+        sum(j.wrong_refusal for j in rows if not j.answerable),
+    )
 
 
 def _summary(judged: Sequence[Judged]) -> dict[str, Any]:
     def of(group: Sequence[Judged]) -> dict[str, float | None]:
+        answerable = [j for j in group if j.answerable]
         return {
-            f"mrr@{RANK_CUTOFF}": metrics.mean(j.reciprocal_rank for j in group),
-            f"recall@{SUCCESS_CUTOFF}": metrics.mean(j.success for j in group),
+            f"mrr@{RANK_CUTOFF}": metrics.mean(j.reciprocal_rank for j in answerable),
+            f"recall@{SUCCESS_CUTOFF}": metrics.mean(j.success for j in answerable),
+            "refused_answerable": metrics.mean(float(j.refused) for j in answerable),
+            "refused_unanswerable": metrics.mean(
+                float(j.refused) for j in group if not j.answerable
+            ),
         }
 
     audiences = sorted({j.audience for j in judged})

@@ -14,10 +14,32 @@ from eval.fusion_fit import Judged, cross_validate, folds, judge_grid, weight_na
 from eval.questions import DEFAULT_QUESTIONS, load_questions
 
 
-def _judged(value_rr: dict[str, float], audience: str = "ouder") -> list[Judged]:
+def _judged(
+    value_rr: dict[str, float], audience: str = "ouder", refused: frozenset[str] = frozenset()
+) -> list[Judged]:
     return [
-        Judged(question_id=qid, audience=audience, reciprocal_rank=rr, success=float(rr >= 0.2))
+        Judged(
+            question_id=qid,
+            audience=audience,
+            reciprocal_rank=rr,
+            success=float(rr >= 0.2),
+            refused=qid in refused,
+        )
         for qid, rr in value_rr.items()
+    ]
+
+
+def _unanswerable(ids: list[str], answered: frozenset[str] = frozenset()) -> list[Judged]:
+    return [
+        Judged(
+            question_id=qid,
+            audience="ouder",
+            reciprocal_rank=0.0,
+            success=0.0,
+            answerable=False,
+            refused=qid not in answered,
+        )
+        for qid in ids
     ]
 
 
@@ -61,6 +83,29 @@ def test_ties_keep_the_current_value_and_held_out_is_not_the_fit() -> None:
     assert report["held_out"]["mrr@10"] == pytest.approx(0.46)
 
 
+def test_a_value_that_refuses_more_is_not_chosen_however_well_it_ranks() -> None:
+    ids = [f"q{i}" for i in range(20)]
+    nots = [f"n{i}" for i in range(5)]
+    current = _judged(dict.fromkeys(ids, 0.5)) + _unanswerable(nots)
+    # Ranks every question first, but refuses half of them: every fold's training folds
+    # hold some of those.
+    refuses = _judged(dict.fromkeys(ids, 1.0), refused=frozenset(ids[:10]))
+    # Ranks well too, and answers every unanswerable question.
+    answers = _judged(dict.fromkeys(ids, 0.9)) + _unanswerable(nots, answered=frozenset(nots))
+    modest = _judged(dict.fromkeys(ids, 0.6)) + _unanswerable(nots)
+    report = cross_validate(
+        {0.3: current, 3.0: refuses + _unanswerable(nots), 2.0: answers, 1.0: modest}
+    )
+    assert report["chosen_per_fold"] == [1.0] * 5
+    assert report["questions"] == 25
+    assert report["answerable"] == 20
+    assert report["held_out"]["mrr@10"] == pytest.approx(0.6)  # unanswerable ones not counted
+    assert report["held_out"]["refused_answerable"] == 0.0
+    assert report["held_out"]["refused_unanswerable"] == 1.0
+    assert report["fit"]["3.0"]["refused_answerable"] == pytest.approx(0.5)
+    assert report["fit"]["2.0"]["refused_unanswerable"] == 0.0
+
+
 @pytest.mark.slow
 def test_the_grid_on_the_real_engine_restores_its_weights(engine: Engine) -> None:
     backend = EngineBackend(engine)
@@ -72,11 +117,15 @@ def test_the_grid_on_the_real_engine_restores_its_weights(engine: Engine) -> Non
     assert next(iter(judged)) == before.bank  # the current value first, then the grid
     assert set(judged) == {before.bank, 0.0, 2.0}
     answerable = {q.id for q in questions if q.answerable}
+    assert answerable and len(answerable) < len(questions)  # both kinds are judged
     for value, rows in judged.items():
-        assert {j.question_id for j in rows} == answerable, value
+        assert {j.question_id for j in rows} == {q.id for q in questions}, value
+        assert {j.question_id for j in rows if j.answerable} == answerable, value
         assert all(0.0 <= j.reciprocal_rank <= 1.0 for j in rows)
+        assert all(j.reciprocal_rank == 0.0 for j in rows if not j.answerable)
     report = cross_validate(judged)
-    assert report["questions"] == len(answerable)
+    assert report["questions"] == len(questions)
+    assert report["answerable"] == len(answerable)
     assert set(report["chosen_per_fold"]) <= set(judged)
 
 
