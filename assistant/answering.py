@@ -222,7 +222,7 @@ class AnswerComposer:
         asked = _Weights(self._weights(query.terms))
         expanded = _Weights(self._weights(query.expansion_terms))
         context = _Weights(self._weights(query.context_terms))
-        top = passages[0].score if passages else 0.0
+        top = max((_base_score(h) for h in passages), default=0.0)
         found: list[tuple[int, Unit, CandidateSignals]] = []
         for index, hit in enumerate(passages):
             chunk = hit.chunk
@@ -247,7 +247,7 @@ class AnswerComposer:
                     coverage=asked.share(unit.terms),
                     expansion=expanded.share(unit.terms),
                     context=context.share(unit.terms),
-                    passage_gap=hit.score - top,
+                    passage_gap=_base_score(hit) - top,
                     passage_dense=_scaled_similarity(hit.dense),
                     rank=index,
                     section=asked.share(section),
@@ -525,3 +525,8 @@ def _lead(chunk: Chunk) -> str:
         return chunk.text[:300]
     a, b = chunk.sentences[0]
     return chunk.text[a:b]
+
+
+def _base_score(hit: Hit) -> float:
+    """The passage's fused score on the scale the answer model was fitted on."""
+    return hit.score if hit.base_score is None else hit.base_score

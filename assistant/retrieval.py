@@ -44,6 +44,9 @@ class Hit:
     dense: float
     sentence_scores: tuple[float, ...] = ()
     bank: BankMatch | None = None
+    # `score` without the extra bank weight of a parent's question (`FusionWeights.
+    # personal_bank`): the scale the answer model's passage features were fitted on.
+    base_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +129,9 @@ class FusionWeights:
     window: float = 0.3
     bank: float = 0.3  # the question bank's best match; 0 turns it off
     # `bank` is multiplied by this for a question that reads as a parent's: their words are
-    # furthest from the documents' and nearest to the bank's. Larger factors rank better
-    # still but refuse answerable questions (`python -m eval fit-fusion`).
-    personal_bank: float = 3.0
+    # furthest from the documents' and nearest to the bank's. The answer model sees the
+    # fusion without it (`Hit.base_score`).
+    personal_bank: float = 10.0
 
 
 # Words that state a rule, and words that tell a case; their balance is the rule prior.
@@ -286,7 +289,9 @@ class Retriever:
             lexical, windows = self.lexical_scores(query), self.window_scores(query)
             bank = self.bank_scores(query, vector)
             signals = _Signals(lexical, dense, sentences, windows, vector, bank, query.personal)
-            fused = self.fuse(signals)
+            base = self.fuse(signals)
+            fused = base + self.personal_boost(signals, base)
+            return self._top(fused, signals, k, self._allowed(doc_ids, topic), base)
         return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
     def lexical_scores(self, query: Query) -> Scores:
@@ -397,9 +402,18 @@ class Retriever:
         if len(signals.windows):
             fused[pool] += w.window * _standardise(signals.windows[pool])
         if signals.bank is not None:
-            weight = w.bank * (w.personal_bank if signals.personal else 1.0)
-            fused[pool] += weight * _standardise(signals.bank.best[pool])
+            fused[pool] += w.bank * _standardise(signals.bank.best[pool])
         return fused
+
+    def personal_boost(self, signals: _Signals, fused: Scores) -> Scores:
+        """What a parent's question adds to `fused` (from `fuse`): the bank's extra weight."""
+        boost = np.zeros(len(fused), dtype=np.float32)
+        if signals.bank is None or not signals.personal:
+            return boost
+        pool = np.isfinite(fused)
+        w = self.weights
+        boost[pool] = w.bank * (w.personal_bank - 1.0) * _standardise(signals.bank.best[pool])
+        return boost
 
     def _allowed(self, doc_ids: Collection[str] | None, topic: str | None) -> list[bool] | None:
         if not doc_ids and not topic:
@@ -411,7 +425,12 @@ class Retriever:
         ]
 
     def _top(
-        self, fused: Scores, signals: _Signals, k: int, allowed: list[bool] | None
+        self,
+        fused: Scores,
+        signals: _Signals,
+        k: int,
+        allowed: list[bool] | None,
+        base: Scores | None = None,
     ) -> list[Hit]:
         hits: list[Hit] = []
         kept_rows: list[int] = []
@@ -434,6 +453,7 @@ class Retriever:
                     dense=float(np.nan_to_num(signals.dense[row], nan=-1.0)),
                     sentence_scores=sentence_scores,
                     bank=self._bank_match(signals, int(row)),
+                    base_score=float(base[row]) if base is not None else None,
                 )
             )
         return hits

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import create_app
@@ -112,3 +113,24 @@ def test_a_parents_question_weighs_the_bank_more(engine: Engine) -> None:
     finally:
         retriever.weights = saved
     assert saved.personal_bank > 1.0
+
+
+def test_a_hits_base_score_leaves_out_the_parents_extra_bank_weight(engine: Engine) -> None:
+    """The answer model's passage features see the fusion it was fitted on, whatever the factor."""
+    retriever = engine.retriever
+    saved = retriever.weights
+    personal, formal = (retriever.prepare(q) for q in ("mag mijn kind thuisblijven", "Verzuim?"))
+    try:
+        retriever.weights = replace(saved, personal_bank=1.0)
+        plain = {h.chunk.chunk_id: h.score for h in retriever.retrieve(personal, k=20)}
+        retriever.weights = replace(saved, personal_bank=10.0)
+        boosted = retriever.retrieve(personal, k=20)
+        formal_hits = retriever.retrieve(formal, k=5)
+    finally:
+        retriever.weights = saved
+    shared = [h for h in boosted if h.chunk.chunk_id in plain]
+    assert len(shared) >= 10
+    assert any(h.score != h.base_score for h in shared)
+    for hit in shared:
+        assert hit.base_score == pytest.approx(plain[hit.chunk.chunk_id], abs=1e-4)
+    assert all(h.base_score == h.score for h in formal_hits)
