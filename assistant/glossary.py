@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,58 @@ from typing import Any
 from indexer.lexical import fold
 
 OTHER_TOPIC = "overig"
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+@dataclass(frozen=True, slots=True)
+class WordsPattern:
+    """Words or phrases that occur where a word starts (and, `whole_words`, end where one ends).
+
+    `regex` is the same as one regular expression: the reference, and what counts occurrences.
+    """
+
+    alternatives: tuple[str, ...]  # folded, longest first
+    whole_words: bool
+    regex: re.Pattern[str]
+
+
+class _Scanner:
+    """Every glossary pattern's alternatives in one regular expression, tried once per word start.
+
+    At each word start the expression finds the longest alternative there (grouped by first
+    character, longest first). Every other alternative that occurs there is a prefix of it, so
+    those are looked up, not searched: one pass over a question instead of ~130 patterns.
+    """
+
+    def __init__(self, patterns: Sequence[WordsPattern]) -> None:
+        owners: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        for index, pattern in enumerate(patterns):
+            for alternative in pattern.alternatives:
+                owners[alternative].append((index, pattern.whole_words))
+        self._owners = {a: tuple(o) for a, o in owners.items()}
+        self._prefixes = {
+            a: tuple(a[:n] for n in range(len(a), 0, -1) if a[:n] in owners) for a in owners
+        }
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for alternative in sorted(owners, key=len, reverse=True):
+            by_first[alternative[0]].append(re.escape(alternative[1:]))
+        branches = "|".join(
+            f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in by_first.items()
+        )
+        self._regex = re.compile(rf"(?<![\w])(?=({branches}))")
+
+    def found(self, folded: str) -> frozenset[int]:
+        """The indexes of the patterns that occur in `folded` (a `fold`ed text)."""
+        hits: set[int] = set()
+        for match in self._regex.finditer(folded):
+            start = match.start()
+            for alternative in self._prefixes[match.group(1)]:
+                end = start + len(alternative)
+                for index, whole_words in self._owners[alternative]:
+                    if not whole_words or not _WORD_CHAR.match(folded, end):
+                        hits.add(index)
+        return frozenset(hits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +81,14 @@ class Term:
     full: str
     aliases: tuple[str, ...]
     explanation: str
-    pattern: re.Pattern[str]
+    pattern: WordsPattern
 
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """Words a parent would use (`pattern`) and what the documents call it (`expand`)."""
 
-    pattern: re.Pattern[str]
+    pattern: WordsPattern
     expand: tuple[str, ...]
 
 
@@ -45,7 +98,7 @@ class Topic:
 
     name: str
     terms: tuple[str, ...]
-    pattern: re.Pattern[str]
+    pattern: WordsPattern
 
 
 class Glossary:
@@ -60,6 +113,16 @@ class Glossary:
         self.terms = tuple(terms)
         self.phrases = tuple(phrases)
         self.topics = tuple(topics)
+        # One scan finds them all; a pattern's index: terms, then phrases, then topics.
+        self._scanner = _Scanner(
+            [
+                *(t.pattern for t in terms),
+                *(p.pattern for p in phrases),
+                *(t.pattern for t in topics),
+            ]
+        )
+        self._first_phrase = len(terms)
+        self._first_topic = len(terms) + len(phrases)
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
@@ -73,31 +136,41 @@ class Glossary:
 
     def expansions(self, text: str) -> list[str]:
         """Document words for the parents' words and abbreviations found in `text`."""
-        folded = fold(text)
+        found = self._scanner.found(fold(text))
         extra: list[str] = []
-        for phrase in self.phrases:
-            if phrase.pattern.search(folded):
+        for index, phrase in enumerate(self.phrases, start=self._first_phrase):
+            if index in found:
                 extra.extend(phrase.expand)
-        for term in self.terms:
-            if term.pattern.search(folded):
+        for index, term in enumerate(self.terms):
+            if index in found:
                 extra.extend([term.term, term.full])
         return list(dict.fromkeys(extra))
 
     def topic_scores(self, text: str) -> dict[str, int]:
         """How many words of each topic's vocabulary occur in `text`."""
         folded = fold(text)
-        return {t.name: len(t.pattern.findall(folded)) for t in self.topics}
+        found = self._scanner.found(folded)
+        return {
+            topic.name: len(topic.pattern.regex.findall(folded)) if index in found else 0
+            for index, topic in enumerate(self.topics, start=self._first_topic)
+        }
 
     def terms_in(self, text: str) -> list[Term]:
         """The glossary terms that occur in `text`, in glossary order."""
-        folded = fold(text)
-        return [t for t in self.terms if t.pattern.search(folded)]
+        found = self._scanner.found(fold(text))
+        return [term for index, term in enumerate(self.terms) if index in found]
 
 
-def _words_pattern(words: list[str], *, prefix: bool) -> re.Pattern[str]:
-    alternatives = sorted({re.escape(fold(w)) for w in words if w.strip()}, key=len, reverse=True)
+def words_pattern(words: list[str], *, prefix: bool) -> WordsPattern:
+    """`words` where a word starts; `prefix`: also as the start of a longer word."""
+    folded = tuple(sorted({fold(w) for w in words if w.strip()}, key=lambda w: (-len(w), w)))
+    alternatives = "|".join(re.escape(w) for w in folded)
     end = "" if prefix else r"(?![\w])"
-    return re.compile(rf"(?<![\w])(?:{'|'.join(alternatives)}){end}")
+    return WordsPattern(
+        alternatives=folded,
+        whole_words=not prefix,
+        regex=re.compile(rf"(?<![\w])(?:{alternatives}){end}"),
+    )
 
 
 def _term(table: Mapping[str, Any]) -> Term:
@@ -107,16 +180,14 @@ def _term(table: Mapping[str, Any]) -> Term:
         full=table.get("full", table["term"]),
         aliases=aliases,
         explanation=table["explanation"],
-        pattern=_words_pattern([table["term"], table.get("full", ""), *aliases], prefix=False),
+        pattern=words_pattern([table["term"], table.get("full", ""), *aliases], prefix=False),
     )
 
 
 def _phrase(table: Mapping[str, Any]) -> Phrase:
-    return Phrase(
-        pattern=_words_pattern(table["match"], prefix=True), expand=tuple(table["expand"])
-    )
+    return Phrase(pattern=words_pattern(table["match"], prefix=True), expand=tuple(table["expand"]))
 
 
 def _topic(name: str, table: Mapping[str, Any]) -> Topic:
     terms = tuple(table["terms"])
-    return Topic(name=name, terms=terms, pattern=_words_pattern(list(terms), prefix=True))
+    return Topic(name=name, terms=terms, pattern=words_pattern(list(terms), prefix=True))

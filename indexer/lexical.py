@@ -46,8 +46,13 @@ _PROTECTED_STEMS = ("begeleid", "gebied", "aangewez")
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics ("geïntegreerd" → "geintegreerd")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = text.lower()
+    if lowered.isascii():  # NFKD leaves ASCII as it is
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    # The distinct characters, not every character, are looked up: this runs per question.
+    marks = {ord(c): None for c in set(decomposed) if unicodedata.combining(c)}
+    return decomposed.translate(marks) if marks else decomposed
 
 
 def words(text: str) -> list[str]:

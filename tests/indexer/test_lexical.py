@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-import numpy as np
+import unicodedata
 
-from indexer.lexical import DutchAnalyzer, LexicalIndex
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer.lexical import DutchAnalyzer, LexicalIndex, fold
+
+
+@given(st.text())
+def test_folding_lower_cases_and_drops_every_combining_mark(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    assert fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def test_folding_strips_diacritics_and_leaves_ascii_alone() -> None:
+    assert fold("Geïntegreerd ONDERWIJS, één café") == "geintegreerd onderwijs, een cafe"
+    assert fold("Zo’n kind") == "zo’n kind"
 
 
 def test_participles_and_plain_forms_share_a_stem() -> None:
