@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,6 +58,10 @@ class Settings(IndexSettings):
     # Each worker checks this often whether a new index was published and loads it; 0: off
     # (then SIGHUP or POST /api/v1/admin/reload).
     index_poll_seconds: float = Field(2.0, ge=0)
+
+    # A question that finds the model idle is embedded on every core: about half the latency
+    # of one core (README, Performance); concurrent ones get one core each.
+    embedder_lead_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=256)
 
     # Retrieval and answering.
     candidate_depth: int = Field(60, ge=10, le=1000)

