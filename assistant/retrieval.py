@@ -24,8 +24,6 @@ from indexer.store import IndexStore
 RetrievalMode = Literal["hybrid", "bm25", "dense"]
 Scores = npt.NDArray[np.float32]
 _NEAR_DUPLICATE_JACCARD = 0.8
-# A passage's best run of this many consecutive sentences is scored with BM25 on its own.
-WINDOW_SENTENCES = 3
 # Up to this many chunks every chunk is scored, so scores are standardised over the corpus.
 _EXHAUSTIVE_LIMIT = 50_000
 
@@ -149,18 +147,6 @@ def rule_prior(text: str) -> float:
     return 100 * (len(_NORMATIVE.findall(text)) - len(_NARRATIVE.findall(text))) / words
 
 
-def sentence_windows(chunks: Sequence[Chunk], size: int) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """Every run of up to `size` consecutive sentences of each chunk, and the chunk it is in."""
-    texts: list[str] = []
-    owners: list[int] = []
-    for row, chunk in enumerate(chunks):
-        spans = chunk.sentences
-        for first in range(len(spans)):
-            texts.append(" ".join(chunk.text[a:b] for a, b in spans[first : first + size]))
-            owners.append(row)
-    return texts, np.asarray(owners, dtype=np.int64)
-
-
 def _standardise(values: Scores) -> Scores:
     spread = float(values.std())
     if spread == 0:
@@ -180,7 +166,8 @@ class Retriever:
 
     where z standardises a signal over the pool, the expansions come from the glossary, the
     topic vocabulary is that of the topic the question is recognised to be about, a window is
-    a run of `WINDOW_SENTENCES` sentences of the passage (in a passage of 300 words, the words
+    a run of `indexer.lexical.WINDOW_SENTENCES` sentences of the passage, indexed at build
+    time (in a passage of 300 words, the words
     of a question spread over all of it count less than the same words close together), and
     the rule prior favours passages that state rules over passages that tell a case, and the
     bank match is that of the best question of the passage's bank entries (`bank_scores`).
@@ -216,8 +203,6 @@ class Retriever:
         self._prior = np.array([rule_prior(c.text) for c in store.chunks], dtype=np.float32)
         counts = [len(c.sentences) for c in store.chunks]
         self._sentence_start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-        windows, self._window_owner = sentence_windows(store.chunks, WINDOW_SENTENCES)
-        self._windows = LexicalIndex.build(windows, store.lexical.analyzer)
         # (bank question, chunk row) for every chunk an entry is anchored in.
         bank = store.bank
         self._bank_owner = np.array(
@@ -304,7 +289,7 @@ class Retriever:
     def window_scores(self, query: Query) -> Scores:
         """Per chunk, the BM25 of its best window for the question and its expansions."""
         best = np.zeros(len(self.store.chunks), dtype=np.float32)
-        np.maximum.at(best, self._window_owner, self._bm25(self._windows, query))
+        np.maximum.at(best, self.store.sentence_owner, self._bm25(self.store.windows, query))
         return best
 
     def _bm25(self, index: LexicalIndex, query: Query) -> Scores:

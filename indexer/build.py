@@ -36,7 +36,7 @@ from indexer.embedding import (
     normalise,
 )
 from indexer.errors import CorpusError, DocumentReadError
-from indexer.lexical import LexicalIndex
+from indexer.lexical import LexicalIndex, window_index
 from indexer.settings import IndexSettings
 from indexer.store import (
     SCHEMA_VERSION,
@@ -158,6 +158,7 @@ def build_index(
             vectors=vectors,
             sentence_vectors=sentence_vectors,
             lexical=lexical,
+            windows=window_index(chunks, lexical.analyzer),
             bank=bank_index,
             vector_index=settings.vector_index,
             manifest_fields={

@@ -22,6 +22,8 @@ import numpy.typing as npt
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH
 
+from indexer.chunking import Chunk
+
 _TOKEN = re.compile(r"[a-z0-9]+")
 _MIN_PART = 4
 _MIN_COMPOUND = 9
@@ -42,6 +44,9 @@ STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset((
 # policy), "gebied" with "bieden", "aangewezen" with "aanwezig". A word holding one of these
 # is cut right after it instead.
 _PROTECTED_STEMS = ("begeleid", "gebied", "aangewez")
+# Sentences per BM25 window: a passage also scores its best run of this many consecutive
+# sentences (`assistant.retrieval.Retriever.window_scores`).
+WINDOW_SENTENCES = 3
 
 
 def fold(text: str) -> str:
@@ -170,6 +175,10 @@ class LexicalIndex:
         self._bm25.save(str(directory), show_progress=False)
         self.analyzer.save(directory)
 
+    def __len__(self) -> int:
+        """How many texts are indexed."""
+        return int(self._bm25.scores["num_docs"])
+
     def scores(self, query: str | Sequence[str]) -> npt.NDArray[np.float32]:
         """BM25 score of every indexed text for a query (text, or terms already analysed)."""
         terms = self.analyzer.terms(query) if isinstance(query, str) else list(query)
@@ -177,3 +186,21 @@ class LexicalIndex:
         if not known:
             return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+
+def sentence_windows(chunks: Sequence[Chunk], size: int = WINDOW_SENTENCES) -> list[str]:
+    """Every run of up to `size` consecutive sentences of each chunk, in chunk order.
+
+    Window i starts at sentence i of the index (chunk by chunk), so its chunk is that
+    sentence's.
+    """
+    return [
+        " ".join(chunk.text[a:b] for a, b in chunk.sentences[first : first + size])
+        for chunk in chunks
+        for first in range(len(chunk.sentences))
+    ]
+
+
+def window_index(chunks: Sequence[Chunk], analyzer: DutchAnalyzer) -> LexicalIndex:
+    """BM25 over the `sentence_windows` of `chunks`, with the passages' analyser."""
+    return LexicalIndex.build(sentence_windows(chunks), analyzer)

@@ -6,6 +6,7 @@
         vectors.faiss     row i = chunk with row i in chunks.sqlite
         sentences.npy     one vector per sentence of every chunk, in chunk order
         bm25/             bm25s matrices and the analyser's vocabulary
+        windows-bm25/     the same over runs of sentences (`indexer.lexical.sentence_windows`)
         bank.npy          query-mode vectors of the question bank's questions (bank tables
                           in chunks.sqlite); bank-bm25/ their BM25 (when the bank is not empty)
 
@@ -40,12 +41,13 @@ from indexer.settings import VectorIndexKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 VECTORS = "vectors.faiss"
 SENTENCE_VECTORS = "sentences.npy"
 BM25_DIR = "bm25"
+WINDOWS_BM25_DIR = "windows-bm25"
 BANK_VECTORS = "bank.npy"
 BANK_BM25_DIR = "bank-bm25"
 BUILDS_DIR_SUFFIX = "-builds"
@@ -130,6 +132,7 @@ def write_index(
     vectors: Vectors,
     sentence_vectors: Vectors,
     lexical: LexicalIndex,
+    windows: LexicalIndex,
     vector_index: VectorIndexKind,
     manifest_fields: dict[str, Any],
     bank: BankIndex | None = None,
@@ -139,6 +142,7 @@ def write_index(
     faiss.write_index(_vector_index(vectors, vector_index), str(directory / VECTORS))
     np.save(directory / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, np.float32))
     lexical.save(directory / BM25_DIR)
+    windows.save(directory / WINDOWS_BM25_DIR)
     bank = bank or empty_bank(int(vectors.shape[1]))
     _write_bank(directory, bank)
     names = (CHUNKS_DB, VECTORS, SENTENCE_VECTORS, BANK_VECTORS)
@@ -362,6 +366,7 @@ class IndexStore:
         vectors: Any,
         sentence_vectors: Vectors,
         lexical: LexicalIndex,
+        windows: LexicalIndex,
         bank: BankIndex | None = None,
     ) -> None:
         self.path = path
@@ -371,6 +376,7 @@ class IndexStore:
         self.vectors = vectors
         self.sentence_vectors = sentence_vectors
         self.lexical = lexical
+        self.windows = windows  # row i: the window that starts at sentence i
         self.bank = bank or empty_bank(manifest.dim)
         # sentence_owner[i] is the chunk row of sentence vector i.
         self.sentence_owner = np.repeat(
@@ -407,6 +413,7 @@ class IndexStore:
                 vectors.hnsw.efSearch = HNSW_EF_SEARCH
             sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r")
             lexical = LexicalIndex.load(path / BM25_DIR)
+            windows = LexicalIndex.load(path / WINDOWS_BM25_DIR)
             bank = _read_bank(path, manifest.bank)
         except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
             raise IndexLoadError(
@@ -417,12 +424,14 @@ class IndexStore:
             vectors.ntotal != len(chunks)
             or vectors.d != manifest.dim
             or sentence_vectors.shape != (sentences, manifest.dim)
+            or len(windows) != sentences
             or bank.vectors.shape != (len(bank.questions), manifest.dim)
             or any(r >= len(chunks) for a in bank.entries for r in a.chunk_rows)
         ):
             raise IndexLoadError(
                 f"The index at {index_dir} is inconsistent: {vectors.ntotal} passage vectors "
-                f"and {sentence_vectors.shape[0]} sentence vectors of dimension {vectors.d} for "
+                f"and {sentence_vectors.shape[0]} sentence vectors of dimension {vectors.d} "
+                f"({len(windows)} sentence windows) for "
                 f"{len(chunks)} chunks with {sentences} sentences, or a question bank that does "
                 "not fit them. Rebuild it."
             )
@@ -434,6 +443,7 @@ class IndexStore:
             vectors=vectors,
             sentence_vectors=sentence_vectors,
             lexical=lexical,
+            windows=windows,
             bank=bank,
         )
 

@@ -21,7 +21,8 @@ from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.errors import IndexUnavailableError
 from indexer.build import build_index
-from indexer.store import CHUNKS_DB, IndexStore
+from indexer.errors import IndexLoadError
+from indexer.store import CHUNKS_DB, WINDOWS_BM25_DIR, IndexStore
 from tests.indexer.test_build import _small_corpus
 
 TOKEN = "test-admin-token"
@@ -84,6 +85,15 @@ def test_a_damaged_index_is_refused_and_the_old_one_keeps_serving(small, embedde
         assert refused.status_code == 409
         assert "Checksum mismatch" in refused.json()["error"]["message"]
         assert client.post("/api/v1/search", json={"query": "vervoer"}).status_code == 200
+
+
+def test_an_index_without_its_sentence_windows_is_refused_as_damaged(small) -> None:
+    published = small.index_dir.resolve()
+    opened = IndexStore.open(small.index_dir)
+    assert len(opened.windows) == len(opened.sentence_owner) > 0  # read, not rebuilt
+    shutil.rmtree(published / WINDOWS_BM25_DIR)
+    with pytest.raises(IndexLoadError, match="damaged"):
+        IndexStore.open(small.index_dir)
 
 
 def test_an_index_of_another_embedder_is_refused_with_a_clear_message(small, embedder) -> None:

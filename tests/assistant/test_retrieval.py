@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.engine import Engine
-from assistant.retrieval import WINDOW_SENTENCES, rule_prior, sentence_windows
+from assistant.retrieval import rule_prior
+from indexer.lexical import sentence_windows
 
 
 def test_every_sentence_starts_one_window_inside_its_own_passage(engine: Engine) -> None:
     chunks = engine.store.chunks
-    texts, owners = sentence_windows(chunks, WINDOW_SENTENCES)
-    assert len(texts) == len(owners) == sum(len(c.sentences) for c in chunks)
+    texts, owners = sentence_windows(chunks), engine.store.sentence_owner
+    assert len(texts) == len(owners) == len(engine.store.windows)
+    assert len(texts) == sum(len(c.sentences) for c in chunks)
     assert np.all(np.diff(owners) >= 0)
     for text, owner in zip(texts[:200], owners[:200], strict=True):
         chunk = chunks[owner]
