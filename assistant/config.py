@@ -18,6 +18,12 @@ from indexer.settings import IndexSettings
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (a container's or `taskset`'s share), at most 256."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(256, cores or 1))
+
+
 class Settings(IndexSettings):
     """All configuration of the service, validated at start-up.
 
@@ -61,7 +67,7 @@ class Settings(IndexSettings):
 
     # A question that finds the model idle is embedded on every core: about half the latency
     # of one core (README, Performance); concurrent ones get one core each.
-    embedder_lead_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=256)
+    embedder_lead_threads: int = Field(default_factory=_usable_cores, ge=0, le=256)
 
     # Retrieval and answering.
     candidate_depth: int = Field(60, ge=10, le=1000)

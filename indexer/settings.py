@@ -38,9 +38,10 @@ class IndexSettings(BaseSettings):
     # embeds with all of them, the service answers concurrent questions with them. Both
     # `python -m indexer` and `python -m assistant` run each copy on one OpenMP thread.
     embedder_instances: int = Field(2, ge=1, le=16)
-    # OpenMP threads of the first copy for a call that finds no other running (0: one, like
-    # the others). The build runs its copies side by side all the time and keeps 0; the
-    # service answers a lone question on every core (`assistant.config.Settings`).
+    # OpenMP threads of the first copy for a call that finds no other running (0: no copy
+    # changes its threads, OMP_NUM_THREADS decides). The build runs its copies side by side
+    # all the time and keeps 0; the service answers a lone question on every core
+    # (`assistant.config.Settings`).
     embedder_lead_threads: int = Field(0, ge=0, le=256)
     # Query vectors kept in memory (1.5 kB each); 0 keeps only the primed ones.
     query_cache_size: int = Field(4096, ge=0, le=1_000_000)

@@ -63,6 +63,16 @@ def test_topic_counts_are_the_patterns_occurrences() -> None:
     assert [t.term for t in glossary.terms_in("Het pgb en het opp.")] == ["pgb", "opp"]
 
 
+def test_an_empty_glossary_or_pattern_finds_nothing() -> None:
+    empty = Glossary([], [], [])
+    assert empty.expansions("Mag de school mijn zoon weigeren?") == []
+    assert empty.topic_scores("pgb") == {}
+    assert empty.terms_in("pgb") == []
+    nothing = Phrase(pattern=words_pattern(["", "\u0301"], prefix=True), expand=("x",))
+    assert nothing.pattern.alternatives == ()
+    assert Glossary([], [nothing], []).expansions("wat dan ook") == []
+
+
 @pytest.mark.slow
 def test_on_the_corpus_and_the_bank_the_scan_finds_what_the_patterns_find(engine: Engine) -> None:
     glossary = Glossary.load(Path(PACKAGE_DIR / "data" / "glossary.toml"))

@@ -84,8 +84,10 @@ def test_a_lone_call_gets_every_lead_thread_and_concurrent_calls_one_each(embedd
     ]
     with ThreadPoolExecutor(1) as executor:
         batch = executor.submit(pool.embed_passages, long_texts)
-        while not calls:
+        deadline = time.monotonic() + 30
+        while not calls and not batch.done() and time.monotonic() < deadline:
             time.sleep(0.001)
+        assert calls, batch.exception() if batch.done() else "the batch never started"
         meanwhile = pool.embed_query(question)
         assert not batch.done(), "the batch should outlast one question"
         assert batch.result().shape == (8, pool.dim)
