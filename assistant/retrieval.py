@@ -274,8 +274,7 @@ class Retriever:
             lexical, windows = self.lexical_scores(query), self.window_scores(query)
             bank = self.bank_scores(query, vector)
             signals = _Signals(lexical, dense, sentences, windows, vector, bank, query.personal)
-            base = self.fuse(signals)
-            fused = base + self.personal_boost(signals, base)
+            fused, base = self.fuse(signals)
             return self._top(fused, signals, k, self._allowed(doc_ids, topic), base)
         return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
@@ -361,8 +360,11 @@ class Retriever:
         best_question[owners[order, 1]] = owners[order, 0]
         return _BankSignal(best, best_question, cosines)
 
-    def fuse(self, signals: _Signals) -> Scores:
-        """Standardised scores summed over the candidate pool; -inf outside it.
+    def fuse(self, signals: _Signals) -> tuple[Scores, Scores]:
+        """Standardised scores summed over the pool (-inf outside), with and without extras.
+
+        The second array leaves out the extra bank weight of a parent's question (it is the
+        first one when there is none): `Hit.base_score`, what the answer model sees.
 
         The dense signal of a chunk is the mean of its own cosine and its best sentence's: a
         question often matches one sentence of a passage better than the whole.
@@ -386,19 +388,14 @@ class Retriever:
         )
         if len(signals.windows):
             fused[pool] += w.window * _standardise(signals.windows[pool])
+        base = fused
         if signals.bank is not None:
-            fused[pool] += w.bank * _standardise(signals.bank.best[pool])
-        return fused
-
-    def personal_boost(self, signals: _Signals, fused: Scores) -> Scores:
-        """What a parent's question adds to `fused` (from `fuse`): the bank's extra weight."""
-        boost = np.zeros(len(fused), dtype=np.float32)
-        if signals.bank is None or not signals.personal:
-            return boost
-        pool = np.isfinite(fused)
-        w = self.weights
-        boost[pool] = w.bank * (w.personal_bank - 1.0) * _standardise(signals.bank.best[pool])
-        return boost
+            bank = w.bank * _standardise(signals.bank.best[pool])
+            fused[pool] += bank
+            if signals.personal:
+                base = fused.copy()
+                fused[pool] += (w.personal_bank - 1.0) * bank
+        return fused, base
 
     def _allowed(self, doc_ids: Collection[str] | None, topic: str | None) -> list[bool] | None:
         if not doc_ids and not topic:

@@ -184,7 +184,7 @@ class LexicalIndex:
         terms = self.analyzer.terms(query) if isinstance(query, str) else list(query)
         known = [t for t in terms if t in self._bm25.vocab_dict]
         if not known:
-            return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
+            return np.zeros(len(self), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
 
