@@ -54,7 +54,7 @@ class IndexSettings(BaseSettings):
     min_chunk_words: int = Field(100, ge=10, le=400)
     max_chunk_words: int = Field(300, ge=40, le=1000)
     # Characters of text per model call (about 700 tokens): a call costs per token, and
-    # larger batches spill the activations out of the cache (16 passages a call, ~5,800
+    # larger batches spill the activations out of the cache (16 passages a call, ~5,500
     # tokens, embed 8 % slower than one or two).
     embed_batch_chars: int = Field(3000, ge=1, le=1_000_000)
     # The question bank (`<corpus_dir>/questions/*.toml` unless set): built into the index
