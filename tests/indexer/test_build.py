@@ -229,6 +229,22 @@ def test_embedded_text_carries_title_and_section(engine) -> None:
     assert chunk.text in text
 
 
+def test_a_passage_vector_embeds_its_leading_whole_sentences(engine) -> None:
+    long = [c for c in engine.store.chunks if len(c.text) > 1500 and len(c.sentences) > 3]
+    assert long
+    for chunk in long:
+        head = passage_for_embedding(chunk, 900)
+        context = passage_for_embedding(chunk).removesuffix(chunk.text)
+        kept = head.removeprefix(context)
+        ends = [b for _, b in chunk.sentences]
+        assert chunk.text.startswith(kept)
+        assert len(kept) in ends  # whole sentences
+        assert len(kept) <= 900 or len(kept) == ends[0]  # within the cut, or the first alone
+        rest = ends[ends.index(len(kept)) + 1 :]
+        assert not rest or rest[0] > 900  # nothing that fits is left out
+    assert passage_for_embedding(long[0], 0) == passage_for_embedding(long[0])
+
+
 class RecordingEmbedder(DelegatingEmbedder):
     """The real model, remembering every text it was asked to embed as a passage."""
 
@@ -267,3 +283,7 @@ def test_passage_vectors_pooled_from_sentences_embed_no_passage_whole(tmp_path, 
     again = build_index(settings.model_copy(update={"passage_vectors": "model"}), embedder=embedder)
     assert not again.up_to_date
     assert again.manifest.passage_vectors == "model"
+    assert again.manifest.passage_vector_chars == settings.passage_vector_chars == 1100
+    whole = build_index(settings.model_copy(update={"passage_vector_chars": 0}), embedder=embedder)
+    assert not whole.up_to_date
+    assert whole.manifest.passage_vector_chars == 0
