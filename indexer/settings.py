@@ -51,10 +51,11 @@ class IndexSettings(BaseSettings):
     # of its heading's and sentences' vectors (embedded anyway for the answers): half the
     # tokens of a cold build, at about -0.02 MRR@10 (README, Performance).
     passage_vectors: PassageVectorSource = "model"
-    # A "model" passage vector embeds the title, the section and the passage's leading whole
-    # sentences up to this many characters (0: the whole passage). 1,100 (about 250 tokens) is
-    # 73 % of the passage tokens, a cold build 0.80x as long, at the same quality (README).
-    passage_vector_chars: int = Field(1100, ge=0, le=1_000_000)
+    # With a cut, a "model" passage vector embeds the title, the section and the passage's
+    # leading whole sentences up to this many characters; 0 (the default) embeds it whole.
+    # 1,100 makes a cold build 0.80x as long at the same retrieval quality, but the answer
+    # model, fitted on whole passages, grows more confident in wrong answers (README).
+    passage_vector_chars: int = Field(0, ge=0, le=1_000_000)
     min_chunk_words: int = Field(100, ge=10, le=400)
     max_chunk_words: int = Field(300, ge=40, le=1000)
     # Characters of text per model call (about 700 tokens): a call costs per token, and

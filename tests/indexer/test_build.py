@@ -282,6 +282,7 @@ def test_passage_vectors_pooled_from_sentences_embed_no_passage_whole(tmp_path, 
     assert 1 in rows[0].tolist()
 
     # A pooled index does not depend on the cut, and records none.
+    assert settings.passage_vector_chars == 0  # whole passages by default
     assert report.manifest.passage_vector_chars == 0
     other_cut = settings.model_copy(update={"passage_vector_chars": 300})
     assert build_index(other_cut, embedder=embedder).up_to_date
