@@ -58,9 +58,9 @@ class IndexSettings(BaseSettings):
     passage_vector_chars: int = Field(0, ge=0, le=1_000_000)
     min_chunk_words: int = Field(100, ge=10, le=400)
     max_chunk_words: int = Field(300, ge=40, le=1000)
-    # Characters of text per model call (about 700 tokens): a call costs per token, and
-    # larger batches spill the activations out of the cache (16 passages a call, ~5,500
-    # tokens, embed 8 % slower than one or two).
+    # Characters of text per model call (about 700 tokens): a call costs per token, and on
+    # one core 16 passages a call (~5,500 tokens) embedded 8 % slower than one or two (the
+    # activations spill out of the cache); in whole builds the gain is within the noise.
     embed_batch_chars: int = Field(3000, ge=1, le=1_000_000)
     # The question bank (`<corpus_dir>/questions/*.toml` unless set): built into the index
     # always; `question_bank=false` leaves it out of retrieval and related questions.
