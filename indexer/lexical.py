@@ -85,9 +85,8 @@ class DutchAnalyzer:
         self._stopwords = STOPWORDS
         # A word's terms depend on the word alone: the corpus has tens of thousands of words
         # and millions of occurrences (at 100x, 5 of the 68 s the service took to load).
-        self._word_terms = lru_cache(maxsize=131_072)(
-            partial(_word_terms, split=self._split, stem=self._stem)
-        )
+        self._analyse_word = partial(_word_terms, split=self._split, stem=self._stem)
+        self._word_terms = lru_cache(maxsize=131_072)(self._analyse_word)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], *, min_count: int = 2) -> DutchAnalyzer:
@@ -115,7 +114,7 @@ class DutchAnalyzer:
             if len(word) <= _MAX_CACHED_WORD:
                 out += self._word_terms(word)
             else:  # a typed run of letters: not worth keeping
-                out += _word_terms(word, split=self._split, stem=self._stem)
+                out += self._analyse_word(word)
         return out
 
     def split_compound(self, word: str) -> tuple[str, ...]:
