@@ -21,9 +21,10 @@ _NUMBER_WORDS = (
     r"een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|vijftien|twintig|"
     r"dertig|veertig|vijftig|zestig|honderd|duizend|enkele|half|halve|anderhalf|kwart"
 )
-# A figure: digits not glued to a word (a footnote marker such as "wetgeving.44" is not one),
+# A figure: digits not glued to a word or to the punctuation that ends a sentence or a quote
+# (footnote markers such as "wetgeving.44", "school.”51" and "onderwijs:12" are not figures),
 # or a number word.
-_FIGURE = rf"(?:(?<![\w.])\d+(?:[.,]\d+)?|\b(?:{_NUMBER_WORDS})\b)"
+_FIGURE = rf"(?:(?<![\w.”’\"])(?<![^\W\d]:)\d+(?:[.,]\d+)?|\b(?:{_NUMBER_WORDS})\b)"
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 

@@ -65,6 +65,9 @@ def test_the_expected_answer_type_is_recognised(question, kind) -> None:
         ("De school krijgt extra geld.", "count", False),
         ("Dit staat in een beleidsregel uit 2018.", "count", False),  # a year is no count
         ("Dat is geregeld in de wetgeving.44", "count", False),  # nor a footnote marker
+        ("Dat staat op de website: “Meld het bij de gemeente.”51", "count", False),
+        ("Er zijn scholen voor speciaal onderwijs:12", "count", False),
+        ("De les begint om 8:30 uur.", "hours", True),
         ("Een aanvraag geldt voor het lopende schooljaar.", "duration", False),
         ("Een vrijstelling geldt voor één schooljaar.", "duration", True),
         ("De school beslist binnen 6 weken.", "duration", True),
