@@ -20,8 +20,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from assistant.answer_model import (
     feature_rows,
     sentence_cues,
 )
-from assistant.answer_types import ANSWER_TYPES, AnswerType, fits_answer_type
+from assistant.answer_types import fits_answer_type
 from assistant.glossary import OTHER_TOPIC, Glossary, Term
 from assistant.intent import Intent, QuestionKind, classify
 from assistant.references import extract_parties, extract_rules
@@ -52,6 +53,9 @@ _MAX_SENTENCE_WORDS = 90
 _MAX_LIST_WORDS = 120  # a lead-in with its items, cited as one
 _DUPLICATE_JACCARD = 0.7  # sentences sharing this share of their words are said once
 _WORD = re.compile(r"\w+")
+# Whether a unit's text holds the figure a question asks for is checked when a figure question
+# meets it, not for every unit at load (it was a third of loading); texts are met again often.
+_fits_answer_type = lru_cache(maxsize=1 << 16)(fits_answer_type)
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
 # least this many, are in the other (anchors are original text, chunks cleaned).
 _ANCHOR_SHARE = 0.8
@@ -117,7 +121,6 @@ class Unit:
     words: frozenset[str]
     word_count: int
     cues: SentenceCues
-    figures: frozenset[AnswerType]  # the kinds of figure it holds ("any" always)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +176,7 @@ class AnswerComposer:
         explanation_share: float = 0.2,
         new_passage_share: float = 0.5,
         min_confidence: float = 0.2,
+        chunk_topic_scores: Sequence[Mapping[str, int]] | None = None,
     ) -> None:
         self.glossary = glossary
         self.model = model
@@ -197,7 +201,11 @@ class AnswerComposer:
         df = Counter(t for c in store.chunks for t in set(self.analyzer.terms(c.text)))
         n = len(store.chunks)
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self._chunk_topic_scores = {c.chunk_id: glossary.topic_scores(c.text) for c in store.chunks}
+        if chunk_topic_scores is None:
+            chunk_topic_scores = [glossary.topic_scores(c.text) for c in store.chunks]
+        self._chunk_topic_scores = {
+            c.chunk_id: scores for c, scores in zip(store.chunks, chunk_topic_scores, strict=True)
+        }
 
     def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
         """The answer to `query` from `hits` (best first)."""
@@ -236,7 +244,9 @@ class AnswerComposer:
             for unit in self._units[chunk.chunk_id]:
                 if unit.role == "narrative" and intent.kind != "example":
                     continue  # a case story answers only a question for an example
-                if intent.figure not in unit.figures:
+                if intent.figure != "any" and not _fits_answer_type(
+                    chunk.text[unit.span[0] : unit.span[1]], intent.figure
+                ):
                     continue  # a figure question needs a sentence with such a figure
                 signals = CandidateSignals(
                     meaning=_meaning(hit.sentence_scores, unit.first, unit.last),
@@ -443,7 +453,6 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
                 words=frozenset(w.lower() for w in _WORD.findall(text)),
                 word_count=words,
                 cues=sentence_cues(text),
-                figures=frozenset(t for t in ANSWER_TYPES if fits_answer_type(text, t)),
             )
         )
     return tuple(units)

@@ -89,8 +89,15 @@ class Engine:
         queries.prime_questions(offered_questions())
         glossary = Glossary.load(settings.glossary_path)
         weights = settings.fusion if settings.question_bank else replace(settings.fusion, bank=0.0)
+        # Counted once: retrieval filters by topic, the composer names an answer's topic.
+        topic_scores = [glossary.topic_scores(c.text) for c in store.chunks]
         retriever = Retriever(
-            store, queries, glossary, weights=weights, depth=settings.candidate_depth
+            store,
+            queries,
+            glossary,
+            weights=weights,
+            depth=settings.candidate_depth,
+            chunk_topic_scores=topic_scores,
         )
         composer = AnswerComposer(
             store,
@@ -100,6 +107,7 @@ class Engine:
             min_confidence=(
                 model.min_confidence if settings.min_confidence is None else settings.min_confidence
             ),
+            chunk_topic_scores=topic_scores,
         )
         logger.info("Loaded index %s (%d chunks)", store.path, len(store.chunks))
         return cls(store=store, retriever=retriever, composer=composer, glossary=glossary)

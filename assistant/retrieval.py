@@ -7,7 +7,7 @@ in the PDFs, a generic dense RAG): the plain question against one index, no glos
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -185,15 +185,19 @@ class Retriever:
         *,
         weights: FusionWeights | None = None,
         depth: int = 60,
+        chunk_topic_scores: Sequence[Mapping[str, int]] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.glossary = glossary
         self.weights = weights or FusionWeights()
         self.depth = min(depth, len(store.chunks))  # candidates per signal in a large corpus
+        # `glossary.topic_scores` of every chunk, in store order: the engine counts them once
+        # for the retriever and the answer composer.
+        if chunk_topic_scores is None:
+            chunk_topic_scores = [glossary.topic_scores(c.text) for c in store.chunks]
         self._chunk_topics = [
-            frozenset(t for t, n in glossary.topic_scores(c.text).items() if n)
-            for c in store.chunks
+            frozenset(t for t, n in scores.items() if n) for scores in chunk_topic_scores
         ]
         self._word_sets = [frozenset(c.text.lower().split()) for c in store.chunks]
         # Work that does not depend on the question is done once, here.

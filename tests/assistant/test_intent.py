@@ -81,6 +81,16 @@ def test_sentences_show_the_cue_of_their_kind(sentence, cue) -> None:
     assert getattr(cues, cue) > 0
 
 
+def test_cues_do_not_depend_on_case() -> None:
+    sentence = "Volgens De Wet Moet Het Samenwerkingsverband Dit Betalen."
+    assert (
+        sentence_cues(sentence)
+        == sentence_cues(sentence.upper())
+        == sentence_cues(sentence.lower())
+    )
+    assert sentence_cues(sentence).rule > 0 and sentence_cues(sentence).party == 1.0
+
+
 def test_a_sentence_that_only_tells_a_problem_has_no_action_cue() -> None:
     cues = sentence_cues("Het is voor scholen niet duidelijk wanneer aan de zorgplicht is voldaan.")
     assert cues.action == 0 and cues.party == 0.5  # names a party, not one that acts
