@@ -21,10 +21,14 @@ _NUMBER_WORDS = (
     r"een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|vijftien|twintig|"
     r"dertig|veertig|vijftig|zestig|honderd|duizend|enkele|half|halve|anderhalf|kwart"
 )
-# A figure: digits not glued to a word or to the punctuation that ends a sentence or a quote
-# (footnote markers such as "wetgeving.44", "school.”51" and "onderwijs:12" are not figures),
-# or a number word.
-_FIGURE = rf"(?:(?<![\w.”’\"])(?<![^\W\d]:)\d+(?:[.,]\d+)?|\b(?:{_NUMBER_WORDS})\b)"
+# A figure: digits not glued to a word, to a sentence's closing punctuation (". ? ! ;"), to a
+# closing quote mark after a word or such punctuation, or to a colon after a word: footnote
+# markers such as "wetgeving.44", "school.”51" and "onderwijs:12" are not figures, while
+# "“6 weken”", "8:30" and "1.200" are; or a number word.
+_FIGURE = (
+    r"(?:(?<![\w.?!;])(?<![\w.,;:!?)][”’\"'])(?<![^\W\d]:)\d+(?:[.,]\d+)?"
+    rf"|\b(?:{_NUMBER_WORDS})\b)"
+)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 

@@ -33,7 +33,7 @@ from assistant.answer_model import (
     feature_rows,
     sentence_cues,
 )
-from assistant.answer_types import fits_answer_type
+from assistant.answer_types import AnswerType, fits_answer_type
 from assistant.glossary import OTHER_TOPIC, Glossary, Term
 from assistant.intent import Intent, QuestionKind, classify
 from assistant.references import extract_parties, extract_rules
@@ -53,9 +53,6 @@ _MAX_SENTENCE_WORDS = 90
 _MAX_LIST_WORDS = 120  # a lead-in with its items, cited as one
 _DUPLICATE_JACCARD = 0.7  # sentences sharing this share of their words are said once
 _WORD = re.compile(r"\w+")
-# Whether a unit's text holds the figure a question asks for is checked when a figure question
-# meets it, not for every unit at load (it was a third of loading); texts are met again often.
-_fits_answer_type = lru_cache(maxsize=1 << 16)(fits_answer_type)
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
 # least this many, are in the other (anchors are original text, chunks cleaned).
 _ANCHOR_SHARE = 0.8
@@ -244,7 +241,7 @@ class AnswerComposer:
             for unit in self._units[chunk.chunk_id]:
                 if unit.role == "narrative" and intent.kind != "example":
                     continue  # a case story answers only a question for an example
-                if intent.figure != "any" and not _fits_answer_type(
+                if intent.figure != "any" and not _holds_figure(
                     chunk.text[unit.span[0] : unit.span[1]], intent.figure
                 ):
                     continue  # a figure question needs a sentence with such a figure
@@ -419,6 +416,16 @@ class AnswerComposer:
                 scores[topic] += n
         best = scores.most_common(1)
         return best[0][0] if best and best[0][1] > 0 else OTHER_TOPIC
+
+
+@lru_cache(maxsize=1 << 16)
+def _holds_figure(text: str, wanted: AnswerType) -> bool:
+    """`fits_answer_type`, cached: the same unit texts come up again and again.
+
+    It is checked when a figure question meets a unit, rather than for every unit at load
+    (that was a third of loading).
+    """
+    return fits_answer_type(text, wanted)
 
 
 def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:

@@ -196,6 +196,10 @@ class Retriever:
         # for the retriever and the answer composer.
         if chunk_topic_scores is None:
             chunk_topic_scores = [glossary.topic_scores(c.text) for c in store.chunks]
+        if len(chunk_topic_scores) != len(store.chunks):
+            raise ValueError(
+                f"{len(chunk_topic_scores)} chunk topic scores for {len(store.chunks)} chunks"
+            )
         self._chunk_topics = [
             frozenset(t for t, n in scores.items() if n) for scores in chunk_topic_scores
         ]

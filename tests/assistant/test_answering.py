@@ -66,8 +66,13 @@ def test_the_expected_answer_type_is_recognised(question, kind) -> None:
         ("Dit staat in een beleidsregel uit 2018.", "count", False),  # a year is no count
         ("Dat is geregeld in de wetgeving.44", "count", False),  # nor a footnote marker
         ("Dat staat op de website: “Meld het bij de gemeente.”51", "count", False),
+        ("Zo vindt elke leerling zijn plek.’1", "count", False),
+        ("Is dat wel zo?51", "count", False),
         ("Er zijn scholen voor speciaal onderwijs:12", "count", False),
         ("De les begint om 8:30 uur.", "hours", True),
+        ('De termijn is "6 weken".', "duration", True),  # an opening quote keeps its figure
+        ("De termijn is “6 weken”.", "duration", True),
+        ("Er zijn ruim 1.200 thuiszitters.", "count", True),
         ("Een aanvraag geldt voor het lopende schooljaar.", "duration", False),
         ("Een vrijstelling geldt voor één schooljaar.", "duration", True),
         ("De school beslist binnen 6 weken.", "duration", True),
