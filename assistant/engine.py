@@ -10,8 +10,9 @@ import html
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
@@ -36,6 +37,55 @@ def offered_questions() -> list[str]:
     return [html.unescape(q).strip() for q in _EXAMPLE.findall(START_PAGE.read_text("utf-8"))]
 
 
+AnswerKey = tuple[str, tuple[str, ...], RetrievalMode]
+
+
+class AnswerCache:
+    """The answers to questions asked before, for one loaded index: a bounded, thread-safe LRU.
+
+    An answer depends on nothing but the index, the question, the earlier questions of the
+    conversation and the retrieval mode, so the key is those, as given (an answer repeats its
+    question); a reload makes a new engine with an empty cache.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: OrderedDict[AnswerKey, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(question: str, history: Sequence[str], mode: RetrievalMode) -> AnswerKey:
+        """The cache key of a question with its conversation."""
+        return question, tuple(history), mode
+
+    def get(self, key: AnswerKey) -> Answer | None:
+        """The answer given before, or None."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: AnswerKey, answer: Answer) -> None:
+        """Keep an answer, dropping the least recently asked beyond `size`."""
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every answer: for a caller that changes the engine's weights in place."""
+        with self._lock:
+            self._answers.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._answers)
+
+
 @dataclass(frozen=True, slots=True)
 class Engine:
     """Search and answer over one published index.
@@ -49,6 +99,7 @@ class Engine:
     retriever: Retriever
     composer: AnswerComposer
     glossary: Glossary
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
 
     @classmethod
     def load(
@@ -110,7 +161,13 @@ class Engine:
             chunk_topic_scores=topic_scores,
         )
         logger.info("Loaded index %s (%d chunks)", store.path, len(store.chunks))
-        return cls(store=store, retriever=retriever, composer=composer, glossary=glossary)
+        return cls(
+            store=store,
+            retriever=retriever,
+            composer=composer,
+            glossary=glossary,
+            answers=AnswerCache(settings.answer_cache_size),
+        )
 
     def search(
         self,
@@ -130,10 +187,18 @@ class Engine:
     def ask(
         self, question: str, history: Sequence[str] = (), *, mode: RetrievalMode = "hybrid"
     ) -> Answer:
-        """A cited, extractive answer; `history` holds the earlier questions of the conversation."""
-        query = self.retriever.prepare(question, history)
-        hits = self.retriever.retrieve(query, k=self.composer.max_passages, mode=mode)
-        return self.composer.compose(query, hits)
+        """A cited, extractive answer; `history` holds the earlier questions of the conversation.
+
+        A question asked before (with the same conversation) gets the answer given then.
+        """
+        key = AnswerCache.key(question, history, mode)
+        answer = self.answers.get(key)
+        if answer is None:
+            query = self.retriever.prepare(question, history)
+            hits = self.retriever.retrieve(query, k=self.composer.max_passages, mode=mode)
+            answer = self.composer.compose(query, hits)
+            self.answers.put(key, answer)
+        return answer
 
     def document_text(self, doc_id: str) -> str:
         """The original text of a document, as extracted (citations' spans index it)."""

@@ -76,9 +76,11 @@ def judge_grid(
     try:
         for value in grid:
             retriever.weights = replace(original, **{weight: value})
+            engine.answers.clear()  # answers given with the other weights
             judged[value] = [_judge(engine, q) for q in questions]
     finally:
         retriever.weights = original
+        engine.answers.clear()
     return judged
 
 

@@ -114,6 +114,7 @@ def test_the_grid_on_the_real_engine_restores_its_weights(engine: Engine) -> Non
     judged = judge_grid(engine, questions, "bank", [0.0, 2.0])
 
     assert engine.retriever.weights == before
+    assert len(engine.answers) == 0  # no answer given with another weight is served later
     assert next(iter(judged)) == before.bank  # the current value first, then the grid
     assert set(judged) == {before.bank, 0.0, 2.0}
     answerable = {q.id for q in questions if q.answerable}

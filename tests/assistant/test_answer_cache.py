@@ -1,0 +1,54 @@
+"""A question asked again gets the answer given before, without retrieval or answering."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from assistant.engine import AnswerCache, Engine
+from assistant.retrieval import Hit
+
+
+def test_a_repeated_question_skips_retrieval_and_gets_the_same_answer(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    retrieve = engine.retriever.retrieve
+
+    def counting(query: Any, **kwargs: Any) -> Sequence[Hit]:
+        calls.append(query.text)
+        return retrieve(query, **kwargs)
+
+    monkeypatch.setattr(engine.retriever, "retrieve", counting)
+    question = "Wie betaalt de verzorging van een kind in de klas, als het een cache test is?"
+    first = engine.ask(question)
+    again = engine.ask(question)
+    assert again is first and len(calls) == 1
+    # Another conversation or another mode is another question.
+    follow_up = engine.ask(question, ["Mijn dochter heeft veel zorg nodig."])
+    bm25 = engine.ask(question, mode="bm25")
+    assert len(calls) == 3 and follow_up is not first and bm25 is not first
+
+
+def test_the_cache_keeps_the_most_recently_asked() -> None:
+    cache = AnswerCache(2)
+    answers = [object(), object(), object()]
+    keys = [AnswerCache.key(f"vraag {i}?", (), "hybrid") for i in range(3)]
+    cache.put(keys[0], answers[0])  # type: ignore[arg-type]
+    cache.put(keys[1], answers[1])  # type: ignore[arg-type]
+    assert cache.get(keys[0]) is answers[0]  # now the most recent
+    cache.put(keys[2], answers[2])  # type: ignore[arg-type]
+    assert len(cache) == 2
+    assert cache.get(keys[1]) is None
+    assert cache.get(keys[0]) is answers[0] and cache.get(keys[2]) is answers[2]
+    cache.clear()
+    assert len(cache) == 0 and cache.get(keys[0]) is None
+
+
+def test_size_zero_keeps_nothing() -> None:
+    cache = AnswerCache(0)
+    key = AnswerCache.key("Mag dat?", ("Eerder gevraagd.",), "hybrid")
+    cache.put(key, object())  # type: ignore[arg-type]
+    assert len(cache) == 0 and cache.get(key) is None
