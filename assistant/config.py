@@ -75,7 +75,7 @@ class Settings(IndexSettings):
     answer_passages: int = Field(5, ge=1, le=20)  # candidate sentences come from these
     # Answers kept per loaded index for a question (with its conversation) asked again: it
     # then costs no retrieval and no answering (README, Performance); 0: off.
-    answer_cache_size: int = Field(1024, ge=0, le=100_000)
+    answer_cache_size: int = Field(1024, ge=0, le=10_000)
     # The fitted answer-sentence model (`python -m eval fit-answers`).
     answer_model_path: Path = PACKAGE_DIR / "data" / "answer_model.json"
     # The best sentence's probability of answering, times the share of known question words,

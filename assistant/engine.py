@@ -6,7 +6,9 @@ exercise the same code path.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import logging
 import re
 import threading
@@ -37,15 +39,16 @@ def offered_questions() -> list[str]:
     return [html.unescape(q).strip() for q in _EXAMPLE.findall(START_PAGE.read_text("utf-8"))]
 
 
-AnswerKey = tuple[str, tuple[str, ...], RetrievalMode]
+AnswerKey = bytes
 
 
 class AnswerCache:
     """The answers to questions asked before, for one loaded index: a bounded, thread-safe LRU.
 
     An answer depends on nothing but the index, the question, the earlier questions of the
-    conversation and the retrieval mode, so the key is those, as given (an answer repeats its
-    question); a reload makes a new engine with an empty cache.
+    conversation and the retrieval mode, so the key is a digest of those, as given (an answer
+    repeats its question): the conversation itself is not kept. A reload makes a new engine
+    with an empty cache.
     """
 
     def __init__(self, size: int) -> None:
@@ -55,8 +58,9 @@ class AnswerCache:
 
     @staticmethod
     def key(question: str, history: Sequence[str], mode: RetrievalMode) -> AnswerKey:
-        """The cache key of a question with its conversation."""
-        return question, tuple(history), mode
+        """The cache key of a question with its conversation: a digest, 16 bytes."""
+        text = json.dumps([question, list(history), mode], ensure_ascii=False)
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
     def get(self, key: AnswerKey) -> Answer | None:
         """The answer given before, or None."""

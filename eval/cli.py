@@ -178,7 +178,8 @@ def _load_engine(index_dir: Path, corpus_dir: Path, *, untrained: bool = False) 
     from assistant.config import Settings
     from assistant.engine import Engine
 
-    settings = Settings(index_dir=index_dir, corpus_dir=corpus_dir)
+    # No answer cache: the harness times every answer, its warm-up question's too.
+    settings = Settings(index_dir=index_dir, corpus_dir=corpus_dir, answer_cache_size=0)
     return Engine.load(settings, answer_model=AnswerModel.untrained() if untrained else None)
 
 

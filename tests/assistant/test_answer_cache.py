@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from assistant.retrieval import Hit
 def test_a_repeated_question_skips_retrieval_and_gets_the_same_answer(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    engine = replace(engine, answers=AnswerCache(8))  # its own cache, whatever the settings
     calls: list[str] = []
     retrieve = engine.retriever.retrieve
 
@@ -30,6 +32,19 @@ def test_a_repeated_question_skips_retrieval_and_gets_the_same_answer(
     follow_up = engine.ask(question, ["Mijn dochter heeft veel zorg nodig."])
     bm25 = engine.ask(question, mode="bm25")
     assert len(calls) == 3 and follow_up is not first and bm25 is not first
+    assert len(engine.answers) == 3
+
+
+def test_the_key_tells_every_part_apart() -> None:
+    key = AnswerCache.key
+    keys = {
+        key("Mag dat?", (), "hybrid"),
+        key("Mag dat?", ("Mijn zoon is ziek.",), "hybrid"),
+        key("Mag dat?", ("Mijn zoon", "is ziek."), "hybrid"),
+        key("Mag dat?", (), "bm25"),
+        key("Mag dat ?", (), "hybrid"),
+    }
+    assert len(keys) == 5 and key("Mag dat?", (), "hybrid") in keys
 
 
 def test_the_cache_keeps_the_most_recently_asked() -> None:

@@ -3,11 +3,13 @@ real engine, and the command line's refusals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from assistant.engine import Engine
+from assistant.engine import AnswerCache, Engine
 from eval import cli
 from eval.backends import EngineBackend
 from eval.fusion_fit import Judged, cross_validate, folds, judge_grid, weight_names
@@ -107,14 +109,27 @@ def test_a_value_that_refuses_more_is_not_chosen_however_well_it_ranks() -> None
 
 
 @pytest.mark.slow
-def test_the_grid_on_the_real_engine_restores_its_weights(engine: Engine) -> None:
+def test_the_grid_on_the_real_engine_restores_its_weights(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = replace(engine, answers=AnswerCache(64))
     backend = EngineBackend(engine)
     questions = load_questions(DEFAULT_QUESTIONS, backend.document_text)[:12]
     before = engine.retriever.weights
+    composed: list[str] = []
+    compose = engine.composer.compose
+
+    def counting(query: Any, hits: Any) -> Any:
+        composed.append(query.text)
+        return compose(query, hits)
+
+    monkeypatch.setattr(engine.composer, "compose", counting)
     judged = judge_grid(engine, questions, "bank", [0.0, 2.0])
 
     assert engine.retriever.weights == before
-    assert len(engine.answers) == 0  # no answer given with another weight is served later
+    # Every weight answers every question anew, and leaves no answer behind.
+    assert len(composed) == len(judged) * len(questions)
+    assert len(engine.answers) == 0
     assert next(iter(judged)) == before.bank  # the current value first, then the grid
     assert set(judged) == {before.bank, 0.0, 2.0}
     answerable = {q.id for q in questions if q.answerable}
