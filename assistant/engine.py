@@ -12,7 +12,6 @@ import json
 import logging
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +26,7 @@ from assistant.glossary import Glossary
 from assistant.retrieval import Hit, RetrievalMode, Retriever
 from indexer.embedding import Embedder, QueryCache, load_embedder
 from indexer.errors import IndexerError
+from indexer.lru import LruCache
 from indexer.store import IndexStore
 
 logger = logging.getLogger(__name__)
@@ -42,52 +42,20 @@ def offered_questions() -> list[str]:
 AnswerKey = bytes
 
 
-class AnswerCache:
-    """The answers to questions asked before, for one loaded index: a bounded, thread-safe LRU.
+class AnswerCache(LruCache[AnswerKey, Answer]):
+    """The answers to questions asked before, for one loaded index (`size` of them).
 
     An answer depends on nothing but the index, the question, the earlier questions of the
     conversation and the retrieval mode, so the key is a digest of those, as given (an answer
     repeats its question): the conversation itself is not kept. A reload makes a new engine
-    with an empty cache.
+    with an empty cache; a caller that changes the engine's weights in place clears it.
     """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._answers: OrderedDict[AnswerKey, Answer] = OrderedDict()
-        self._lock = threading.Lock()
 
     @staticmethod
     def key(question: str, history: Sequence[str], mode: RetrievalMode) -> AnswerKey:
         """The cache key of a question with its conversation: a digest, 16 bytes."""
         text = json.dumps([question, list(history), mode], ensure_ascii=False)
         return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-    def get(self, key: AnswerKey) -> Answer | None:
-        """The answer given before, or None."""
-        with self._lock:
-            answer = self._answers.get(key)
-            if answer is not None:
-                self._answers.move_to_end(key)
-            return answer
-
-    def put(self, key: AnswerKey, answer: Answer) -> None:
-        """Keep an answer, dropping the least recently asked beyond `size`."""
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._answers[key] = answer
-            self._answers.move_to_end(key)
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget every answer: for a caller that changes the engine's weights in place."""
-        with self._lock:
-            self._answers.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._answers)
 
 
 @dataclass(frozen=True, slots=True)

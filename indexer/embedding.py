@@ -19,7 +19,6 @@ import queue
 import sqlite3
 import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -29,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.errors import EmbedderError
+from indexer.lru import LruCache
 from indexer.settings import IndexSettings
 
 logger = logging.getLogger(__name__)
@@ -452,7 +452,7 @@ class QueryCache:
     def __init__(self, embedder: Embedder, *, size: int = 4096) -> None:
         self.inner = embedder
         self.size = size
-        self._recent: OrderedDict[tuple[str, str], Vectors] = OrderedDict()
+        self._recent: LruCache[tuple[str, str], Vectors] = LruCache(size)
         self._pinned: dict[tuple[str, str], Vectors] = {}
         self._lock = threading.Lock()
         self.hits = 0
@@ -494,19 +494,12 @@ class QueryCache:
             vector = self._pinned.get(key)
             if vector is None:
                 vector = self._recent.get(key)
-                if vector is not None:
-                    self._recent.move_to_end(key)
             if vector is not None:
                 self.hits += 1
                 return vector
             self.misses += 1
         vector = _read_only(self.inner.embed_query(question))
-        if self.size > 0:
-            with self._lock:
-                self._recent[key] = vector
-                self._recent.move_to_end(key)
-                while len(self._recent) > self.size:
-                    self._recent.popitem(last=False)
+        self._recent.put(key, vector)
         return vector
 
     def prime(self, pairs: Iterable[tuple[str, npt.ArrayLike]], *, embedder_id: str) -> int:
