@@ -8,6 +8,11 @@
     anchors = ["<a verbatim sentence of the document>"]
     parents = ["mag de school mijn zoon weigeren?", "..."]      # 2-5
     consultants = ["Wat houdt de zorgplicht in?"]               # 1-2
+    situations = ["Onze zoon van 6 ... Mag de school hem zomaar weigeren?"]   # 0-3
+
+`parents` are short questions, as typed in a chat; `situations` are a parent's longer messages
+that tell a bit of their situation before they ask (the way most parents write). Both are
+matched against a question; only the short ones are offered as related and example questions.
 
 An entry is tied to the passages (chunks) whose text holds its anchors. An anchor must be a
 sentence of the document: it is looked up in the cleaned text and in the original, both with
@@ -59,6 +64,7 @@ class _EntryModel(BaseModel):
     anchors: list[_Text] = Field(min_length=1, max_length=2)
     parents: list[_Text] = Field(min_length=2, max_length=5)
     consultants: list[_Text] = Field(min_length=1, max_length=2)
+    situations: list[_Text] = Field(default_factory=list, max_length=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +77,14 @@ class BankEntry:
     anchors: tuple[str, ...]
     parents: tuple[str, ...]
     consultants: tuple[str, ...]
+    situations: tuple[str, ...] = ()
 
     @property
     def questions(self) -> tuple[tuple[Audience, str], ...]:
-        """Parents' questions first, then the consultants'."""
+        """Parents' questions first, then their situations, then the consultants' questions."""
         return (
             *(("ouder", q) for q in self.parents),
+            *(("ouder", q) for q in self.situations),
             *(("consulent", q) for q in self.consultants),
         )
 
@@ -212,6 +220,7 @@ def _read_file(path: Path) -> list[BankEntry]:
                 anchors=tuple(model.anchors),
                 parents=tuple(model.parents),
                 consultants=tuple(model.consultants),
+                situations=tuple(model.situations),
             )
         )
     return entries

@@ -186,7 +186,10 @@ def format_suggestion(number: int, suggestion: Suggestion) -> str:
             f"# nearest entry: {suggestion.entry_id} in questions/{suggestion.entry_doc}.toml "
             f"(cosine {suggestion.cosine:.2f} to {suggestion.nearest_question!r}):"
         )
-        lines.append("# if it answers them, add to its parents (2-5, in your own words):")
+        lines.append(
+            "# if it answers them, add to its parents (short questions, 2-5) or its situations"
+            " (a message that tells the situation first, 0-3), in your own words:"
+        )
         lines += [f"#   {q}," for q in quoted]
     else:
         passage = suggestion.passage

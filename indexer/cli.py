@@ -153,9 +153,11 @@ def _bank_check(settings: IndexSettings, *, show: int) -> int:
     bank = load_bank(settings.bank_path)
     documents, chunks, skipped = read_corpus(settings)
     anchored, broken = bank_anchors(bank, documents, chunks, skipped)
+    situations = sum(len(e.situations) for e in bank.entries)
     print(
         f"bank       {settings.bank_path}: {len(bank.entries)} entries, "
-        f"{bank.question_count} questions"
+        f"{bank.question_count} questions ({situations} of them situations; "
+        f"{sum(not e.situations for e in bank.entries)} entries without one)"
     )
     for problem in broken:
         print(f"broken     {problem.describe()}")

