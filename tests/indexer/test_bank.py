@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.engine import Engine
 from assistant.related import example_questions, related_questions
 from indexer.bank import BankError, bank_checksum, load_bank
 from indexer.build import build_index
@@ -141,6 +142,10 @@ def test_situations_are_matched_like_questions_but_never_offered(
     index = store.bank.questions.index(situation)
     assert float(store.bank.vectors[index] @ embedder.embed_query(situation)) > 0.999
     assert store.bank.lexical is not None and len(store.bank.lexical) == len(store.bank.questions)
+    hits = Engine.load(settings, embedder=embedder).retriever.search(situation, k=10)
+    anchored_hits = [h for h in hits if store.chunks.index(h.chunk) in anchored.chunk_rows]
+    assert anchored_hits and anchored_hits[0].bank is not None
+    assert anchored_hits[0].bank.question == situation
     # ...but a long message is never offered as a question to click.
     offered = related_questions(store.bank, store.chunks, anchored.chunk_rows, [], limit=50)
     assert set(anchored.entry.parents) & set(offered) and situation not in offered
