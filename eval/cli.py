@@ -37,7 +37,7 @@ from eval.backends import (
     corpus_document_texts,
 )
 from eval.harness import run_evaluation
-from eval.questions import DEFAULT_QUESTIONS, QuestionSetError, load_questions
+from eval.questions import DEFAULT_QUESTIONS, QuestionSetError, is_blind, load_questions
 from eval.report import format_table, plot_recall_curves, write_json, write_markdown
 from indexer.chunking import Chunk
 from indexer.errors import IndexerError
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus_dir: Path = args.corpus or defaults.corpus_dir
     if args.command in ("fit-answers", "fit-fusion"):
         retrievers: list[RetrieverName] = []
-        if any("blind" in path.name for path in args.questions):
+        if any(is_blind(path) for path in args.questions):
             parser.error("the blind set is never fitted on: it only gives the final totals")
     else:
         try:
@@ -305,7 +305,7 @@ def _run(
     plot: Path | None = args.plot
     if args.md:
         plot = plot or args.md.with_suffix(".png")
-        write_markdown(report, args.md, plot)
+        write_markdown(report, args.md, plot, totals_only=is_blind(args.questions))
         print(f"Markdown report: {args.md} (plot: {plot})")
     elif plot:
         plot_recall_curves(report, plot)

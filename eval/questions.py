@@ -118,6 +118,11 @@ def _format_error(path: Path, error: LineError) -> str:
     return f"{where}: {error.reason}"
 
 
+def is_blind(path: Path) -> bool:
+    """A blind set (its file name says "blind"): never fitted on, its reports give only totals."""
+    return "blind" in path.name
+
+
 def load_questions(path: Path, texts: DocumentTexts) -> tuple[Question, ...]:
     """Read and validate a question file, locating every evidence quote.
 

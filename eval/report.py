@@ -148,12 +148,16 @@ def plot_recall_curves(report: EvaluationReport, path: Path) -> None:
 # Markdown
 
 
-def render_markdown(report: EvaluationReport, plot: str | None = None) -> str:
+def render_markdown(
+    report: EvaluationReport, plot: str | None = None, *, totals_only: bool = False
+) -> str:
     """The Markdown report: summary, recall@5 and answer metrics per group, plot, misses.
 
     Args:
         report: The evaluation report.
         plot: Path of the PNG plot relative to the Markdown file, or None for no plot.
+        totals_only: Leave out every question's text (the misses and abstention errors): a
+            blind set is looked at only as totals, also by whoever reads its report.
 
     Returns:
         The Markdown text.
@@ -188,6 +192,9 @@ def render_markdown(report: EvaluationReport, plot: str | None = None) -> str:
         out += _group_table(report.runs, "audience", lambda run: run.by_audience, key)
     if plot is not None:
         out += ["", "## Recall@k", "", f"![Recall@k per retriever]({plot})"]
+    if totals_only:
+        out += ["", "Misses and abstention errors are left out: this set is read only as totals."]
+        return "\n".join(out) + "\n"
     out += ["", f"## Misses (no evidence in the top {min(MISS_CUTOFF, report.k)})"]
     for run in report.runs:
         out += _misses(run, min(MISS_CUTOFF, report.k))
@@ -197,20 +204,23 @@ def render_markdown(report: EvaluationReport, plot: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_markdown(report: EvaluationReport, path: Path, plot: Path | None = None) -> None:
+def write_markdown(
+    report: EvaluationReport, path: Path, plot: Path | None = None, *, totals_only: bool = False
+) -> None:
     """Write the Markdown report, and the plot when a PNG path is given.
 
     Args:
         report: The evaluation report.
         path: The Markdown file.
         plot: Where to write the PNG plot (referenced relative to the Markdown file), or None.
+        totals_only: See `render_markdown`.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     reference = None
     if plot is not None:
         plot_recall_curves(report, plot)
         reference = _relative(plot, path.parent)
-    path.write_text(render_markdown(report, reference), encoding="utf-8")
+    path.write_text(render_markdown(report, reference, totals_only=totals_only), encoding="utf-8")
 
 
 def _relative(target: Path, folder: Path) -> str:

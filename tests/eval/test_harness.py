@@ -274,6 +274,10 @@ def test_report_json_markdown_and_plot(tmp_path: Path) -> None:
     assert "**q1**" not in misses.split("### bm25", 1)[0]
     assert "none relevant returned" in bm25_misses
     assert render_markdown(report).count("![") == 0
+    totals = render_markdown(report, totals_only=True)
+    assert "## Summary" in totals and "per audience" in totals
+    assert "## Misses" not in totals and "**q1**" not in totals
+    assert "Het schoolbestuur" not in totals
     table = format_table(report)
     assert table.splitlines()[0].split() == ["metric", "hybrid", "bm25"]
 
