@@ -9,7 +9,7 @@ reports how often the held-out questions' best sentence holds the evidence, and 
 penalty. The refusal threshold is chosen on the held-out folds' confidences too: the highest
 that refuses at most `max_refused` of the answerable questions of every set.
 
-The blind set is never given to this module: it only ever gives final totals.
+The blind and short sets are never given to this module: they only ever give final totals.
 """
 
 from __future__ import annotations

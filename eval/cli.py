@@ -37,7 +37,13 @@ from eval.backends import (
     corpus_document_texts,
 )
 from eval.harness import run_evaluation
-from eval.questions import DEFAULT_QUESTIONS, QuestionSetError, is_blind, load_questions
+from eval.questions import (
+    DEFAULT_QUESTIONS,
+    TOTALS_ONLY_SETS,
+    QuestionSetError,
+    load_questions,
+    read_only_as_totals,
+)
 from eval.report import format_table, plot_recall_curves, write_json, write_markdown
 from indexer.chunking import Chunk
 from indexer.errors import IndexerError
@@ -83,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--url", help="evaluate a running service at this base URL instead")
     run.add_argument("--timeout", type=float, default=120.0, help="HTTP timeout in seconds")
     fit = commands.add_parser(
-        "fit-answers", help="fit the answer-sentence model on question sets (never the blind one)"
+        "fit-answers",
+        help="fit the answer-sentence model on question sets (never the blind or short one)",
     )
     _add_fit_sources(fit)
     fit.add_argument(
@@ -100,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fusion = commands.add_parser(
         "fit-fusion",
-        help="cross-validate one fusion weight on question sets (never the blind one)",
+        help="cross-validate one fusion weight on question sets (never the blind or short one)",
     )
     _add_fit_sources(fusion)
     fusion.add_argument("--weight", required=True, help="a field of FusionWeights, e.g. bank")
@@ -201,8 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     corpus_dir: Path = args.corpus or defaults.corpus_dir
     if args.command in ("fit-answers", "fit-fusion"):
         retrievers: list[RetrieverName] = []
-        if any(is_blind(path) for path in args.questions):
-            parser.error("the blind set is never fitted on: it only gives the final totals")
+        if any(read_only_as_totals(path) for path in args.questions):
+            parser.error(
+                f"the {' and '.join(TOTALS_ONLY_SETS)} sets are never fitted on: they only give "
+                "the final totals"
+            )
     else:
         try:
             retrievers = parse_retrievers(args.retriever)
@@ -305,7 +315,7 @@ def _run(
     plot: Path | None = args.plot
     if args.md:
         plot = plot or args.md.with_suffix(".png")
-        write_markdown(report, args.md, plot, totals_only=is_blind(args.questions))
+        write_markdown(report, args.md, plot, totals_only=read_only_as_totals(args.questions))
         print(f"Markdown report: {args.md} (plot: {plot})")
     elif plot:
         plot_recall_curves(report, plot)

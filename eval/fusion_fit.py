@@ -11,7 +11,7 @@ held-out fold is scored with it. The report gives the held-out figures (what to 
 pooled figures per value (the fit, for reference) and the value chosen per fold; changing
 the default stays an editor's decision in `FusionWeights`.
 
-The blind set is never given to this module: it only ever gives final totals.
+The blind and short sets are never given to this module: they only ever give final totals.
 """
 
 from __future__ import annotations

@@ -118,9 +118,13 @@ def _format_error(path: Path, error: LineError) -> str:
     return f"{where}: {error.reason}"
 
 
-def is_blind(path: Path) -> bool:
-    """A blind set (its file name says "blind"): never fitted on, its reports give only totals."""
-    return "blind" in path.name
+# Sets read only as totals: never fitted on, and no question's text in their reports.
+TOTALS_ONLY_SETS = ("blind", "short")
+
+
+def read_only_as_totals(path: Path) -> bool:
+    """A set whose file is named after one of `TOTALS_ONLY_SETS` ("blind.jsonl", "short-v2...")."""
+    return path.stem.split("-", 1)[0] in TOTALS_ONLY_SETS
 
 
 def load_questions(path: Path, texts: DocumentTexts) -> tuple[Question, ...]:

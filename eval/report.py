@@ -157,7 +157,7 @@ def render_markdown(
         report: The evaluation report.
         plot: Path of the PNG plot relative to the Markdown file, or None for no plot.
         totals_only: Leave out every question's text (the misses and abstention errors): a
-            blind set is looked at only as totals, also by whoever reads its report.
+            blind or short set is read only as totals, also by whoever reads its report.
 
     Returns:
         The Markdown text.

@@ -154,7 +154,8 @@ def test_an_unknown_weight_is_refused(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--questions", "eval/questions/blind.jsonl"], "blind set is never fitted on"),
+        (["--questions", "eval/questions/blind.jsonl"], "blind and short sets are never fitted"),
+        (["--questions", "eval/questions/short.jsonl"], "blind and short sets are never fitted"),
         (["--questions", str(DEFAULT_QUESTIONS), "--weight", "colour"], "--weight must be one of"),
         (["--questions", str(DEFAULT_QUESTIONS), "--grid", "0.2,x"], "--grid takes"),
         (["--questions", str(DEFAULT_QUESTIONS), "--grid", "-1"], "--grid takes"),

@@ -15,7 +15,7 @@ import pytest
 from eval import cli
 from eval.backends import EngineBackend, HttpBackend
 from eval.harness import METRIC_KEYS, run_evaluation
-from eval.questions import load_questions
+from eval.questions import load_questions, read_only_as_totals
 from eval.report import format_table, render_markdown, report_to_dict, write_json, write_markdown
 
 P1 = "Inleiding over passend onderwijs en de rol van het samenwerkingsverband in de regio.\n"
@@ -274,6 +274,8 @@ def test_report_json_markdown_and_plot(tmp_path: Path) -> None:
     assert "**q1**" not in misses.split("### bm25", 1)[0]
     assert "none relevant returned" in bm25_misses
     assert render_markdown(report).count("![") == 0
+    assert read_only_as_totals(Path("eval/questions/blind.jsonl"))
+    assert read_only_as_totals(Path("short-2.jsonl")) and not read_only_as_totals(Path("dev.jsonl"))
     totals = render_markdown(report, totals_only=True)
     assert "## Summary" in totals and "per audience" in totals
     assert "## Misses" not in totals and "**q1**" not in totals
