@@ -1,13 +1,16 @@
 """The question bank is written from the documents, never from the evaluation sets.
 
 A bank question that shares more than half of its words (word-set Jaccard) with a question of
-an evaluation set fails here. The failure names the bank entry and the set's line number only,
-so the blind set's questions are not shown.
+an evaluation set fails here, and so does one that repeats a run of `RUN` words of one (a long
+situation can hold a whole evaluation question and still share less than half its words). The
+failure names the bank entry and the set's line number only, so the blind set's questions are
+not shown.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from assistant.related import jaccard, word_set
@@ -17,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "corpus" / "questions"
 SETS = ("dev", "heldout", "blind", "short")
 LIMIT = 0.5
+RUN = 8
 
 
 def _set_questions() -> list[tuple[str, int, frozenset[str]]]:
@@ -49,6 +53,36 @@ def test_no_bank_question_is_a_near_copy_of_an_evaluation_question() -> None:
         if jaccard(words, other) > LIMIT
     ]
     assert not too_close, "\n".join(too_close)
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
+
+
+def test_no_bank_question_repeats_a_run_of_words_of_an_evaluation_question() -> None:
+    runs: dict[tuple[str, ...], str] = {}
+    for name in SETS:
+        path = ROOT / "eval" / "questions" / f"{name}.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                runs.update(
+                    dict.fromkeys(
+                        _runs(json.loads(line)["question"]), f"{name}.jsonl line {number}"
+                    )
+                )
+    repeated = [
+        f"{entry.entry_id} ({audience}) repeats {RUN} words of {runs[run]}"
+        for entry in load_bank(BANK).entries
+        for audience, question in entry.questions
+        for run in sorted(_runs(question) & runs.keys())[:1]
+    ]
+    assert not repeated, "\n".join(repeated)
+    assert _runs("een twee drie vier vijf zes zeven acht negen") == {
+        ("een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht"),
+        ("twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"),
+    }
 
 
 def test_the_word_sets_are_lowercase_letters_only() -> None:
