@@ -43,7 +43,8 @@ def related_questions(
 ) -> list[str]:
     """Up to `limit` parents' questions to ask next, leaving out what was asked already.
 
-    One per entry, from the entries of the cited passages, then of their neighbours.
+    One per entry, from the entries of the cited passages, then of their neighbours; only the
+    short `parents` questions, never an entry's situations (a long message is no button).
     """
     asked_sets = [word_set(a) for a in asked]
     chosen: list[str] = []
@@ -80,7 +81,7 @@ def _first_not_asked(
 
 
 def example_questions(bank: BankIndex, *, per_topic: int = 2) -> list[Example]:
-    """The first parents' question of the first `per_topic` entries of every topic.
+    """The first (short) parents' question of the first `per_topic` entries of every topic.
 
     Topics in the order they first appear in the bank; "overig" is left out.
     """

@@ -123,8 +123,8 @@ TOTALS_ONLY_SETS = ("blind", "short")
 
 
 def read_only_as_totals(path: Path) -> bool:
-    """A set whose file is named after one of `TOTALS_ONLY_SETS` ("blind.jsonl", "short-v2...")."""
-    return path.stem.split("-", 1)[0] in TOTALS_ONLY_SETS
+    """A set whose file name holds one of `TOTALS_ONLY_SETS` ("blind.jsonl", "new-short2.jsonl")."""
+    return any(name in path.name.lower() for name in TOTALS_ONLY_SETS)
 
 
 def load_questions(path: Path, texts: DocumentTexts) -> tuple[Question, ...]:

@@ -208,5 +208,6 @@ def format_suggestion(number: int, suggestion: Suggestion) -> str:
             'anchors = ["<a verbatim sentence of the passage>"]',
             "parents = [" + ", ".join(quoted) + "]",
             'consultants = ["<the question in the professional\'s terms>"]',
+            "# situations = [<a long message that tells the situation first goes here>]",
         ]
     return "\n".join(lines)

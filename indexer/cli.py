@@ -154,10 +154,11 @@ def _bank_check(settings: IndexSettings, *, show: int) -> int:
     documents, chunks, skipped = read_corpus(settings)
     anchored, broken = bank_anchors(bank, documents, chunks, skipped)
     situations = sum(len(e.situations) for e in bank.entries)
+    without = sum(not e.situations for e in bank.entries)
     print(
         f"bank       {settings.bank_path}: {len(bank.entries)} entries, "
         f"{bank.question_count} questions ({situations} of them situations; "
-        f"{sum(not e.situations for e in bank.entries)} entries without one)"
+        f"{without} entries without one)"
     )
     for problem in broken:
         print(f"broken     {problem.describe()}")

@@ -176,7 +176,8 @@ def _write_bank(directory: Path, bank: BankIndex) -> None:
     db = sqlite3.connect(directory / CHUNKS_DB)
     try:
         db.executemany(
-            "INSERT INTO bank_entries VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO bank_entries (row, entry_id, doc_id, topic, anchors, parents,"
+            " consultants, situations, chunk_rows) VALUES (?,?,?,?,?,?,?,?,?)",
             [
                 (
                     i,

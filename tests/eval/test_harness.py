@@ -275,11 +275,12 @@ def test_report_json_markdown_and_plot(tmp_path: Path) -> None:
     assert "none relevant returned" in bm25_misses
     assert render_markdown(report).count("![") == 0
     assert read_only_as_totals(Path("eval/questions/blind.jsonl"))
-    assert read_only_as_totals(Path("short-2.jsonl")) and not read_only_as_totals(Path("dev.jsonl"))
+    assert all(map(read_only_as_totals, [Path("new-short2.jsonl"), Path("Blind_v2.jsonl")]))
+    assert not read_only_as_totals(Path("dev.jsonl"))
     totals = render_markdown(report, totals_only=True)
     assert "## Summary" in totals and "per audience" in totals
-    assert "## Misses" not in totals and "**q1**" not in totals
-    assert "Het schoolbestuur" not in totals
+    assert "## Misses" not in totals and "## Abstention errors" not in totals
+    assert not any(text in totals for text in ("**q1**", Q1, Q2, "Het schoolbestuur"))
     table = format_table(report)
     assert table.splitlines()[0].split() == ["metric", "hybrid", "bm25"]
 
@@ -364,4 +365,11 @@ def test_cli_run_in_process(
     assert list(data["retrievers"]) == ["hybrid", "bm25"]
     assert data["index"] is None
     assert (out / "r.png").exists()
-    assert "(r.png)" in (out / "r.md").read_text(encoding="utf-8")
+    markdown = (out / "r.md").read_text(encoding="utf-8")
+    assert "(r.png)" in markdown and "## Misses" in markdown
+    blind = _question_file(tmp_path).rename(tmp_path / "blind.jsonl")
+    arguments = ["--index", str(tmp_path / "none"), "--md", str(out / "blind.md")]
+    assert cli.main(["run", "--questions", str(blind), *arguments]) == 0
+    blind_markdown = (out / "blind.md").read_text(encoding="utf-8")
+    assert "## Summary" in blind_markdown and "## Misses" not in blind_markdown
+    assert Q1 not in blind_markdown

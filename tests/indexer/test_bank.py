@@ -149,6 +149,10 @@ def test_situations_are_matched_like_questions_but_never_offered(
     # ...but a long message is never offered as a question to click.
     offered = related_questions(store.bank, store.chunks, anchored.chunk_rows, [], limit=50)
     assert set(anchored.entry.parents) & set(offered) and situation not in offered
+    asked_all = related_questions(
+        store.bank, store.chunks, anchored.chunk_rows, anchored.entry.parents, limit=50
+    )
+    assert situation not in asked_all
     assert situation not in {e.question for e in example_questions(store.bank, per_topic=50)}
 
 
@@ -206,6 +210,7 @@ def test_bank_check_prints_broken_anchors_and_coverage(
     assert main(["bank", "check", "--corpus", str(corpus)]) == 0
     out = capsys.readouterr().out
     assert f"{DOC}" in out and "covered" in out and "\nbroken " not in out
+    assert re.search(r"questions \(\d+ of them situations; \d+ entries without one\)", out)
     _write(corpus / "questions" / f"{DOC}.toml", ENTRY.format(anchor="Dit staat er niet in."))
     assert main(["bank", "check", "--corpus", str(corpus)]) == 1
     assert "broken     samen-naar-school-website: entry x-001" in capsys.readouterr().out
