@@ -23,7 +23,8 @@ LIMIT = 0.5
 RUN = 8
 
 
-def _set_questions() -> list[tuple[str, int, frozenset[str]]]:
+def _set_questions() -> list[tuple[str, int, str]]:
+    """(set, line number, question) of every evaluation question."""
     found = []
     for name in SETS:
         path = ROOT / "eval" / "questions" / f"{name}.jsonl"
@@ -31,7 +32,7 @@ def _set_questions() -> list[tuple[str, int, frozenset[str]]]:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if line.strip():
-                found.append((name, number, word_set(json.loads(line)["question"])))
+                found.append((name, number, str(json.loads(line)["question"])))
     return found
 
 
@@ -42,7 +43,7 @@ def test_the_bank_has_questions_and_the_sets_are_there() -> None:
 
 
 def test_no_bank_question_is_a_near_copy_of_an_evaluation_question() -> None:
-    sets = _set_questions()
+    sets = [(name, number, word_set(question)) for name, number, question in _set_questions()]
     too_close = [
         f"{entry.entry_id} ({audience}) {question!r} ~ {name}.jsonl line {number}: "
         f"{jaccard(words, other):.2f}"
@@ -61,17 +62,11 @@ def _runs(text: str) -> set[tuple[str, ...]]:
 
 
 def test_no_bank_question_repeats_a_run_of_words_of_an_evaluation_question() -> None:
-    runs: dict[tuple[str, ...], str] = {}
-    for name in SETS:
-        path = ROOT / "eval" / "questions" / f"{name}.jsonl"
-        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-        for number, line in enumerate(lines, start=1):
-            if line.strip():
-                runs.update(
-                    dict.fromkeys(
-                        _runs(json.loads(line)["question"]), f"{name}.jsonl line {number}"
-                    )
-                )
+    runs = {
+        run: f"{name}.jsonl line {number}"
+        for name, number, question in _set_questions()
+        for run in _runs(question)
+    }
     repeated = [
         f"{entry.entry_id} ({audience}) repeats {RUN} words of {runs[run]}"
         for entry in load_bank(BANK).entries
