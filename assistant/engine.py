@@ -108,7 +108,9 @@ class Engine:
         # A click on an example or a related question costs no model call: the bank's
         # questions were embedded at index time, the page's fallback examples are here.
         if store.bank is not None and len(store.bank):
-            queries.prime(store.bank.question_vectors(), embedder_id=store.manifest.embedder_id)
+            queries.prime(
+                store.bank.offered_question_vectors(), embedder_id=store.manifest.embedder_id
+            )
         queries.prime_questions(offered_questions())
         glossary = Glossary.load(settings.glossary_path)
         weights = settings.fusion if settings.question_bank else replace(settings.fusion, bank=0.0)

@@ -355,8 +355,16 @@ class BankIndex:
         return None if index is None else self.entries[index]
 
     def question_vectors(self) -> list[tuple[str, Vectors]]:
-        """Every bank question with its precomputed query vector (to prime a query cache)."""
+        """Every bank question with its precomputed query vector."""
         return [(q, self.vectors[i]) for i, q in enumerate(self.questions)]
+
+    def offered_question_vectors(self) -> list[tuple[str, Vectors]]:
+        """The questions the chat offers to click, with their vectors (to prime a query cache).
+
+        Those are the entries' short `parents` questions, never a situation or a consultant's.
+        """
+        offered = {q for a in self.entries for q in a.entry.parents}
+        return [(q, self.vectors[i]) for i, q in enumerate(self.questions) if q in offered]
 
 
 class _QueryMode:

@@ -154,6 +154,9 @@ def test_situations_are_matched_like_questions_but_never_offered(
     )
     assert situation not in asked_all
     assert situation not in {e.question for e in example_questions(store.bank, per_topic=50)}
+    primed = {q for q, _ in store.bank.offered_question_vectors()}
+    assert situation not in primed and set(anchored.entry.parents) <= primed
+    assert not primed & set(anchored.entry.consultants)
 
 
 def test_editing_one_question_re_embeds_only_that_question(
