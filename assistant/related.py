@@ -22,9 +22,14 @@ class Example:
     question: str
 
 
+def letter_words(text: str) -> list[str]:
+    """Lowercased words in order, split on everything that is not a letter."""
+    return [w for w in _NON_LETTERS.split(text.lower()) if w]
+
+
 def word_set(text: str) -> frozenset[str]:
-    """Lowercased words, split on everything that is not a letter."""
-    return frozenset(w for w in _NON_LETTERS.split(text.lower()) if w)
+    """The set of `letter_words`."""
+    return frozenset(letter_words(text))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

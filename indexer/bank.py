@@ -364,7 +364,7 @@ class BankIndex:
         Those are the entries' short `parents` questions, never a situation or a consultant's.
         """
         offered = {q for a in self.entries for q in a.entry.parents}
-        return [(q, self.vectors[i]) for i, q in enumerate(self.questions) if q in offered]
+        return [(q, vector) for q, vector in self.question_vectors() if q in offered]
 
 
 class _QueryMode:

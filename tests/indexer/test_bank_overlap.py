@@ -10,10 +10,9 @@ not shown.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from assistant.related import jaccard, word_set
+from assistant.related import jaccard, letter_words, word_set
 from indexer.bank import load_bank
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +56,7 @@ def test_no_bank_question_is_a_near_copy_of_an_evaluation_question() -> None:
 
 
 def _runs(text: str) -> set[tuple[str, ...]]:
-    words = re.findall(r"[^\W\d_]+", text.lower())
+    words = letter_words(text)
     return {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
 
 
