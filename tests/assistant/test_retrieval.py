@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.engine import Engine
-from assistant.retrieval import rule_prior
+from assistant.retrieval import FusionWeights, Retriever, rule_prior
+from indexer.embedding import normalise
 from indexer.lexical import sentence_windows
+from tests.embedders import CountingEmbedder
 
 
 def test_every_sentence_starts_one_window_inside_its_own_passage(engine: Engine) -> None:
@@ -36,3 +38,30 @@ def test_rule_passages_get_a_higher_prior_than_stories() -> None:
     rule = "De school moet een passend aanbod doen; dat is wettelijk verplicht."
     story = "Mijn zoon zegt: “ik wil niet”. We vertellen het verhaal van Julia."
     assert rule_prior(rule) > 0 > rule_prior(story)
+
+
+def test_a_story_then_a_question_leans_towards_the_asking_sentence(engine: Engine) -> None:
+    recording = CountingEmbedder(engine.retriever.embedder)
+    focused = Retriever(engine.store, recording, engine.glossary, weights=FusionWeights(focus=0.25))
+    story = "Mijn dochter zit sinds de zomer thuis, de school heeft geen plek."
+    asked = "Wie moet er zorgen voor een passende plek?"
+    _, sentences = focused.dense_scores(focused.prepare(f"{story} {asked}"))
+    assert recording.queries == [f"{story} {asked}", asked]
+    expected = normalise(
+        recording.real.embed_query(f"{story} {asked}") + 0.25 * recording.real.embed_query(asked)
+    )[0]
+    assert np.allclose(sentences, engine.store.sentence_vectors @ expected, atol=1e-5)
+    # One sentence, or an asking sentence too short to stand alone: the question only.
+    for question in (asked, f"{story} Mag dat?"):
+        recording.queries.clear()
+        focused.dense_scores(focused.prepare(question))
+        assert recording.queries == [question]
+    # The generic dense baseline embeds the whole question only.
+    recording.queries.clear()
+    focused.search(f"{story} {asked}", mode="dense")
+    assert recording.queries == [f"{story} {asked}"]
+    # Weight 0: the whole question only, as before.
+    plain = Retriever(engine.store, recording, engine.glossary, weights=FusionWeights(focus=0))
+    recording.queries.clear()
+    plain.dense_scores(plain.prepare(f"{story} {asked}"))
+    assert recording.queries == [f"{story} {asked}"]
