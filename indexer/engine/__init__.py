@@ -89,9 +89,9 @@ def cpu_supports(flags: frozenset[str] | None = None) -> bool:
     return all(flag in present for flag in CPU_FLAGS)
 
 
-def installed_engine(path: Path | None = None) -> Path | None:
-    """The compiled engine when it exists and this CPU runs it; None otherwise."""
-    path = path or default_path()
+def installed_engine() -> Path | None:
+    """The compiled engine when `make install` built it and this CPU runs it; None otherwise."""
+    path = default_path()
     return path if path.is_file() and cpu_supports() else None
 
 
