@@ -72,7 +72,7 @@ check: lint typecheck test
 
 # Every set twice: as served, and with the question bank off (<set>-nobank.*, hybrid only).
 eval: index
-	for set in dev heldout blind short; do \
+	for set in dev heldout chat blind short; do \
 	  test -f eval/questions/$$set.jsonl || continue; \
 	  $(BIN)/python -m eval run --questions eval/questions/$$set.jsonl \
 	    --retriever hybrid,bm25,dense \

@@ -17,7 +17,7 @@ from indexer.bank import load_bank
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "corpus" / "questions"
-SETS = ("dev", "heldout", "blind", "short")
+SETS = ("dev", "heldout", "chat", "blind", "short")
 LIMIT = 0.5
 RUN = 8
 
