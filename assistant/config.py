@@ -73,6 +73,9 @@ class Settings(IndexSettings):
     candidate_depth: int = Field(60, ge=10, le=1000)
     fusion: FusionWeights = Field(default_factory=FusionWeights)
     answer_passages: int = Field(5, ge=1, le=20)  # candidate sentences come from these
+    # The second pass orders this many of the fusion's first passages again, by the fusion
+    # with the passages' bank questions in their BM25 (`FusionWeights.bank_terms`); 0: off.
+    reorder_depth: int = Field(5, ge=0, le=50)
     # Answers kept per loaded index for a question (with its conversation) asked again: it
     # then costs no retrieval and no answering (README, Performance); 0: off.
     answer_cache_size: int = Field(1024, ge=0, le=10_000)

@@ -123,6 +123,7 @@ class Engine:
             weights=weights,
             depth=settings.candidate_depth,
             chunk_topic_scores=topic_scores,
+            reorder_depth=settings.reorder_depth,
         )
         composer = AnswerComposer(
             store,
@@ -169,7 +170,10 @@ class Engine:
         answer = self.answers.get(key)
         if answer is None:
             query = self.retriever.prepare(question, history)
-            hits = self.retriever.retrieve(query, k=self.composer.max_passages, mode=mode)
+            # The fusion's order: the answer model was fitted on it (`Retriever.reorder_depth`).
+            hits = self.retriever.retrieve(
+                query, k=self.composer.max_passages, mode=mode, reorder=False
+            )
             answer = self.composer.compose(query, hits)
             self.answers.put(key, answer)
         return answer

@@ -69,7 +69,7 @@ def collect(
     collected: list[QuestionCandidates] = []
     for question in questions:
         query = retriever.prepare(question.question)
-        hits = retriever.retrieve(query, k=composer.max_passages)
+        hits = retriever.retrieve(query, k=composer.max_passages, reorder=False)  # as `ask`
         candidates = composer.candidates(query, hits, classify(question.question))
         labels = [
             float(

@@ -312,7 +312,10 @@ class BankIndex:
     """The bank as stored in an index: entries with their chunks, questions, vectors and BM25.
 
     Question i belongs to entry `question_entry[i]`; `vectors[i]` is its query-mode embedding
-    and row i of `lexical` its BM25 document.
+    and row i of `lexical` its BM25 document. Row r of `passages` is chunk r's BM25 text
+    followed by the questions of the entries anchored in it (doc2query with the editors'
+    questions in place of a generator's): a question in parents' words finds the passage
+    through the words of the questions it answers.
 
     Usage:
         store.bank.question_vectors()[0]       # ("mag de school ...?", array of shape (dim,))
@@ -326,6 +329,7 @@ class BankIndex:
         vectors: Vectors,
         lexical: LexicalIndex | None,
         checksum: str,
+        passages: LexicalIndex | None = None,
     ) -> None:
         self.entries = tuple(entries)
         self.questions = tuple(q for a in self.entries for _, q in a.entry.questions)
@@ -335,6 +339,7 @@ class BankIndex:
         ).astype(np.int64)
         self.vectors = vectors
         self.lexical = lexical
+        self.passages = passages
         self.checksum = checksum
         self._by_chunk: dict[int, list[int]] = {}
         for index, anchored in enumerate(self.entries):
@@ -424,10 +429,31 @@ def index_bank(
     cache_path: Path,
     analyzer_source: LexicalIndex,
     checksum: str,
+    passage_texts: Sequence[str],
 ) -> tuple[BankIndex, int]:
-    """The bank's vectors and BM25 for an index; returns it and the questions embedded anew."""
+    """The bank's vectors and BM25 for an index; returns it and the questions embedded anew.
+
+    `passage_texts` are the chunks' BM25 texts in row order; each is indexed again followed
+    by its entries' questions (`BankIndex.passages`).
+    """
     questions = [q for a in anchored for _, q in a.entry.questions]
     vectors, embedded = embed_questions(cache_path, embedder, questions)
-    lexical = LexicalIndex.build(questions, analyzer_source.analyzer) if questions else None
-    bank = BankIndex(entries=anchored, vectors=vectors, lexical=lexical, checksum=checksum)
+    lexical = passages = None
+    if questions:
+        lexical = LexicalIndex.build(questions, analyzer_source.analyzer)
+        passages = LexicalIndex.build(
+            expanded_passages(anchored, passage_texts), analyzer_source.analyzer
+        )
+    bank = BankIndex(
+        entries=anchored, vectors=vectors, lexical=lexical, checksum=checksum, passages=passages
+    )
     return bank, embedded
+
+
+def expanded_passages(anchored: Sequence[AnchoredEntry], passage_texts: Sequence[str]) -> list[str]:
+    """Each passage's text followed by the questions of the entries anchored in it."""
+    questions: list[list[str]] = [[] for _ in passage_texts]
+    for a in anchored:
+        for row in a.chunk_rows:
+            questions[row].extend(q for _, q in a.entry.questions)
+    return ["\n".join((text, *asked)) for text, asked in zip(passage_texts, questions, strict=True)]

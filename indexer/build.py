@@ -174,8 +174,9 @@ def build_index(
     build_dir = new_build_dir(settings.index_dir)
     try:
         vectors, sentence_vectors, embedded = _embed(settings, embedder, chunks, progress)
-        lexical = LexicalIndex.build([passage_for_bm25(c) for c in chunks])
-        bank_index = _index_bank(settings, embedder, anchored, lexical, bank.checksum)
+        texts = [passage_for_bm25(c) for c in chunks]
+        lexical = LexicalIndex.build(texts)
+        bank_index = _index_bank(settings, embedder, anchored, lexical, texts, bank.checksum)
         manifest = write_index(
             build_dir,
             documents=documents,
@@ -241,6 +242,7 @@ def _index_bank(
     embedder: Embedder,
     anchored: Sequence[AnchoredEntry],
     lexical: LexicalIndex,
+    passage_texts: Sequence[str],
     checksum: str,
 ) -> BankIndex:
     bank_index, embedded = index_bank(
@@ -249,6 +251,7 @@ def _index_bank(
         cache_path=settings.cache_dir / "embeddings.sqlite",
         analyzer_source=lexical,
         checksum=checksum,
+        passage_texts=passage_texts,
     )
     if embedded:
         logger.info("Embedded %d new bank questions", embedded)

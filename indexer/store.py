@@ -8,7 +8,8 @@
         bm25/             bm25s matrices and the analyser's vocabulary
         windows-bm25/     the same over runs of sentences (`indexer.lexical.sentence_windows`)
         bank.npy          query-mode vectors of the question bank's questions (bank tables
-                          in chunks.sqlite); bank-bm25/ their BM25 (when the bank is not empty)
+                          in chunks.sqlite); bank-bm25/ their BM25 and bank-passages-bm25/
+                          the chunks' BM25 with their questions (when the bank is not empty)
 
 A build writes a new directory next to the published one and then replaces the symlink, so a
 reader sees either the old index or the new one, never a mix; a failed build leaves no trace.
@@ -41,7 +42,7 @@ from indexer.settings import VectorIndexKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 VECTORS = "vectors.faiss"
@@ -50,6 +51,7 @@ BM25_DIR = "bm25"
 WINDOWS_BM25_DIR = "windows-bm25"
 BANK_VECTORS = "bank.npy"
 BANK_BM25_DIR = "bank-bm25"
+BANK_PASSAGES_BM25_DIR = "bank-passages-bm25"
 BUILDS_DIR_SUFFIX = "-builds"
 _KEEP_BUILDS = 2
 # HNSW's search breadth, set whenever an index is opened: recall@10 against flat at 23k
@@ -176,6 +178,8 @@ def _write_bank(directory: Path, bank: BankIndex) -> None:
     np.save(directory / BANK_VECTORS, np.ascontiguousarray(bank.vectors, np.float32))
     if bank.lexical is not None:
         bank.lexical.save(directory / BANK_BM25_DIR)
+    if bank.passages is not None:
+        bank.passages.save(directory / BANK_PASSAGES_BM25_DIR)
     db = sqlite3.connect(directory / CHUNKS_DB)
     try:
         db.executemany(
@@ -227,7 +231,10 @@ def _read_bank(path: Path, checksum: str) -> BankIndex:
         db.close()
     vectors = np.load(path / BANK_VECTORS)
     lexical = LexicalIndex.load(path / BANK_BM25_DIR) if entries else None
-    return BankIndex(entries=entries, vectors=vectors, lexical=lexical, checksum=checksum)
+    passages = LexicalIndex.load(path / BANK_PASSAGES_BM25_DIR) if entries else None
+    return BankIndex(
+        entries=entries, vectors=vectors, lexical=lexical, checksum=checksum, passages=passages
+    )
 
 
 def _vector_index(vectors: Vectors, kind: VectorIndexKind) -> Any:
@@ -435,6 +442,7 @@ class IndexStore:
             or len(windows) != sentences
             or bank.vectors.shape != (len(bank.questions), manifest.dim)
             or any(r >= len(chunks) for a in bank.entries for r in a.chunk_rows)
+            or (bank.passages is not None and len(bank.passages) != len(chunks))
         ):
             raise IndexLoadError(
                 f"The index at {index_dir} is inconsistent: {vectors.ntotal} passage vectors "

@@ -87,6 +87,7 @@ def test_question_bank_false_turns_it_off(settings: Settings, engine: Engine) ->
     off = settings.model_copy(update={"question_bank": False})
     plain = Engine.load(off, embedder=engine.retriever.embedder)
     assert plain.retriever.weights.bank == 0.0
+    assert plain.retriever.expanded_scores(plain.retriever.prepare(QUESTION)) is None
     assert all(h.bank is None for h in plain.search(QUESTION, k=5))
     with TestClient(create_app(off, engine=plain)) as client:
         assert (
@@ -104,7 +105,7 @@ def test_a_parents_question_weighs_the_bank_more(engine: Engine) -> None:
 
     def top_score(query: Query, factor: float) -> float:
         retriever.weights = replace(saved, personal_bank=factor)
-        hits = retriever.retrieve(query, k=5)
+        hits = retriever.retrieve(query, k=5, reorder=False)  # the fusion's own score
         return hits[0].score
 
     try:
@@ -122,10 +123,12 @@ def test_a_hits_base_score_leaves_out_the_parents_extra_bank_weight(engine: Engi
     personal, formal = (retriever.prepare(q) for q in ("mag mijn kind thuisblijven", "Verzuim?"))
     try:
         retriever.weights = replace(saved, personal_bank=1.0)
-        plain = {h.chunk.chunk_id: h.score for h in retriever.retrieve(personal, k=20)}
+        plain = {
+            h.chunk.chunk_id: h.score for h in retriever.retrieve(personal, k=20, reorder=False)
+        }
         retriever.weights = replace(saved, personal_bank=10.0)
-        boosted = retriever.retrieve(personal, k=20)
-        formal_hits = retriever.retrieve(formal, k=5)
+        boosted = retriever.retrieve(personal, k=20)  # the second pass keeps `base_score`
+        formal_hits = retriever.retrieve(formal, k=5, reorder=False)
     finally:
         retriever.weights = saved
     shared = [h for h in boosted if h.chunk.chunk_id in plain]
@@ -134,3 +137,111 @@ def test_a_hits_base_score_leaves_out_the_parents_extra_bank_weight(engine: Engi
     for hit in shared:
         assert hit.base_score == pytest.approx(plain[hit.chunk.chunk_id], abs=1e-4)
     assert all(h.base_score == h.score for h in formal_hits)
+
+
+def _word_only_in_bank_questions(engine: Engine) -> tuple[str, int]:
+    """A word of some bank question that the passage its entry is anchored in lacks."""
+    store = engine.store
+    analyzer = store.lexical.analyzer
+    for anchored in store.bank.entries:
+        for row in anchored.chunk_rows:
+            chunk = store.chunks[row]
+            own = set(analyzer.terms(f"{chunk.section} {chunk.text}"))
+            for _, question in anchored.entry.questions:
+                for word in question.split():
+                    terms = analyzer.terms(word)
+                    if len(terms) == 1 and terms[0] not in own and len(word) > 6:
+                        return word, row
+    raise AssertionError("every bank question's words are in its passage")
+
+
+def test_a_passage_is_found_by_the_words_of_the_questions_it_answers(engine: Engine) -> None:
+    retriever = engine.retriever
+    word, row = _word_only_in_bank_questions(engine)
+    query = retriever.prepare(word)
+    expanded = retriever.expanded_scores(query)
+    assert expanded is not None
+    assert retriever.store.lexical.scores(query.terms)[row] == 0.0
+    assert expanded[row] > 0.0
+
+
+PARENTS = (
+    "wie betaalt de begeleiding van mijn zoon op school",
+    "mag de school mijn dochter weigeren omdat ze extra zorg nodig heeft",
+    "mijn kind zit al maanden thuis, wat kan ik doen?",
+    "kan mijn zoon minder uren naar school gaan",
+    "wie beslist of mijn kind naar het speciaal onderwijs mag",
+    "krijgt mijn dochter op het kinderdagcentrum ook les",
+)
+
+
+def test_the_second_pass_orders_only_the_first_passages_again(engine: Engine) -> None:
+    retriever = engine.retriever
+    depth = retriever.reorder_depth
+    assert depth == 5
+    reordered = 0
+    for question in PARENTS:
+        query = retriever.prepare(question)
+        first = retriever.retrieve(query, k=10, reorder=False)
+        second = retriever.retrieve(query, k=10)
+        ids = [h.chunk.chunk_id for h in first]
+        again = [h.chunk.chunk_id for h in second]
+        assert sorted(again[:depth]) == sorted(ids[:depth]), question
+        assert again[depth:] == ids[depth:], question
+        head = second[:depth]
+        assert [h.score for h in head] == sorted((h.score for h in head), reverse=True)
+        base = {h.chunk.chunk_id: h.base_score for h in first}
+        assert all(h.base_score == base[h.chunk.chunk_id] for h in second)
+        reordered += again != ids
+        # k below the depth: the first k of the reordered five
+        assert [h.chunk.chunk_id for h in retriever.retrieve(query, k=2)] == again[:2]
+    assert reordered >= 1, "the second pass changed no order"
+
+
+def test_the_second_pass_is_off_without_bank_terms_or_depth(engine: Engine) -> None:
+    retriever = engine.retriever
+    saved_weights, saved_depth = retriever.weights, retriever.reorder_depth
+    query = retriever.prepare(PARENTS[0])
+    fusion = [h.chunk.chunk_id for h in retriever.retrieve(query, k=10, reorder=False)]
+    try:
+        retriever.weights = replace(saved_weights, bank_terms=0.0)
+        assert retriever.expanded_scores(query) is None
+        assert [h.chunk.chunk_id for h in retriever.retrieve(query, k=10)] == fusion
+        retriever.weights, retriever.reorder_depth = saved_weights, 0
+        assert [h.chunk.chunk_id for h in retriever.retrieve(query, k=10)] == fusion
+    finally:
+        retriever.weights, retriever.reorder_depth = saved_weights, saved_depth
+
+
+def test_the_answer_reads_the_fusions_order(engine: Engine) -> None:
+    """The answer model was fitted on the fusion's order: the second pass leaves answers be."""
+    retriever = engine.retriever
+    saved = retriever.reorder_depth
+
+    def answers() -> list[tuple[bool, list[str], list[str]]]:
+        engine.answers.clear()
+        return [
+            (
+                a.answerable,
+                [s.text for s in a.sentences],
+                [c.chunk.chunk_id for c in a.citations],
+            )
+            for a in (engine.ask(q) for q in PARENTS)
+        ]
+
+    try:
+        retriever.reorder_depth = 0
+        without = answers()
+        retriever.reorder_depth = saved
+        assert answers() == without
+    finally:
+        retriever.reorder_depth = saved
+        engine.answers.clear()
+    # Composed on the reordered passages, some of these answers would change.
+    changed = 0
+    for question in PARENTS:
+        query = retriever.prepare(question)
+        reordered = engine.composer.compose(query, retriever.retrieve(query, k=5))
+        fusion = engine.composer.compose(query, retriever.retrieve(query, k=5, reorder=False))
+        changed += [s.text for s in reordered.sentences] != [s.text for s in fusion.sentences]
+    assert changed >= 1

@@ -13,7 +13,14 @@ import pytest
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.related import example_questions, related_questions
-from indexer.bank import BankError, bank_checksum, load_bank
+from indexer.bank import (
+    AnchoredEntry,
+    BankEntry,
+    BankError,
+    bank_checksum,
+    expanded_passages,
+    load_bank,
+)
 from indexer.build import build_index
 from indexer.cli import main
 from indexer.documents import discover
@@ -109,12 +116,34 @@ def test_the_build_ties_every_entry_to_the_chunks_holding_its_anchors(
     for anchored in store.bank.entries:
         text = " ".join(" ".join(store.chunks[r].text.split()) for r in anchored.chunk_rows)
         assert any(" ".join(a.split())[:40] in text for a in anchored.entry.anchors)
+    assert store.bank.passages is not None and len(store.bank.passages) == len(store.chunks)
     pairs = store.bank.question_vectors()
     assert len(pairs) == bank.question_count
     text, vector = pairs[0]
     # Query-mode vectors: the question as a search query, not as a passage.
     assert float(vector @ embedder.embed_query(text)) > 0.999
     assert float(vector @ embedder.embed_passages([text])[0]) < 0.99
+
+
+def test_an_expanded_passage_is_its_text_followed_by_its_entries_questions() -> None:
+    def entry(entry_id: str, parents: tuple[str, ...], rows: tuple[int, ...]) -> AnchoredEntry:
+        anchored = BankEntry(
+            entry_id=entry_id,
+            doc_id=DOC,
+            topic="zorgplicht",
+            anchors=("x",),
+            parents=parents,
+            consultants=(f"Wat regelt {entry_id}?",),
+        )
+        return AnchoredEntry(anchored, rows)
+
+    texts = ["Eerste passage.", "Tweede passage.", "Derde passage."]
+    entries = [entry("a", ("Mag dat?",), (0, 2)), entry("b", ("Wie betaalt?",), (2,))]
+    assert expanded_passages(entries, texts) == [
+        "Eerste passage.\nMag dat?\nWat regelt a?",
+        "Tweede passage.",
+        "Derde passage.\nMag dat?\nWat regelt a?\nWie betaalt?\nWat regelt b?",
+    ]
 
 
 def test_situations_are_matched_like_questions_but_never_offered(
