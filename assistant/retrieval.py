@@ -190,8 +190,9 @@ class Retriever:
     A second pass then orders the first `reorder_depth` hits again by the same sum with the
     BM25 term taken over each passage followed by its bank questions (`expanded_scores`) and
     the parents' factor `FusionWeights.reorder_personal_bank`. It changes only their order,
-    never which passages come first; their `score` is the second sum's. The answer composer
-    reads the fusion's order (`retrieve(reorder=False)`), the one its model was fitted on.
+    never which passages come first (a `k` below the depth gets the first k of the new
+    order). The answer composer reads the fusion's order (`retrieve(reorder=False)`), the one
+    its model was fitted on.
 
     Usage:
         retriever = Retriever(store, embedder, glossary)
@@ -324,9 +325,9 @@ class Retriever:
     def _reorder(self, hits: list[Hit], signals: _Signals, expanded: Scores) -> list[Hit]:
         """The second pass: the first `reorder_depth` hits ordered by the doc2query fusion.
 
-        Only their order changes: the passages a reader gets are the fusion's. Their `score`
-        becomes the second fusion's (on its own scale: the sixth hit on may score higher than
-        the fifth); `base_score` stays the first one's.
+        Only their order changes: the passages a reader gets are the fusion's, and so are the
+        scores, handed out in the new order (the best score to the first passage), so that the
+        list stays best first; `base_score` stays each passage's own.
         """
         w = self.weights
         lexical = (1 - w.bank_terms) * _standardise(signals.lexical) + w.bank_terms * (
@@ -336,12 +337,11 @@ class Retriever:
         second, _ = self._fuse(
             replace(signals, lexical=lexical.astype(np.float32)), w.reorder_personal_bank, rows
         )
-        head = [
-            replace(h, score=float(second[self.store.row_of[h.chunk.chunk_id]]))
-            for h in hits[: self.reorder_depth]
-        ]
-        head.sort(key=lambda h: -h.score)
-        return head + hits[self.reorder_depth :]
+        head = hits[: self.reorder_depth]
+        order = sorted(range(len(head)), key=lambda i: -float(second[rows[i]]))
+        scores = sorted((h.score for h in head), reverse=True)
+        reordered = [replace(head[i], score=s) for i, s in zip(order, scores, strict=True)]
+        return reordered + hits[self.reorder_depth :]
 
     def lexical_scores(self, query: Query) -> Scores:
         """BM25 of the question (with its context), its expansions and its topic's vocabulary."""

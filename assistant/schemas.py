@@ -106,13 +106,7 @@ class Passage(BaseModel):
     page: int | None
     page_end: int | None
     text: str
-    score: float = Field(
-        description=(
-            "How the passage ranked. The first five of a search are ordered among themselves "
-            "by a second pass (the passages' bank questions in their BM25) and carry its "
-            "score; the others carry the first fusion's. Compare scores within those groups."
-        )
-    )
+    score: float
     char_start: int
     char_end: int
     links: list[str]

