@@ -313,9 +313,9 @@ class BankIndex:
 
     Question i belongs to entry `question_entry[i]`; `vectors[i]` is its query-mode embedding
     and row i of `lexical` its BM25 document. Row r of `passages` is chunk r's BM25 text
-    followed by the questions of the entries anchored in it (doc2query with the editors'
-    questions in place of a generator's): a question in parents' words finds the passage
-    through the words of the questions it answers.
+    followed by all questions and situations of the entries anchored in it (doc2query with
+    the editors' questions in place of a generator's): a question in parents' words finds the
+    passage through the words of the questions it answers.
 
     Usage:
         store.bank.question_vectors()[0]       # ("mag de school ...?", array of shape (dim,))
@@ -451,7 +451,7 @@ def index_bank(
 
 
 def expanded_passages(anchored: Sequence[AnchoredEntry], passage_texts: Sequence[str]) -> list[str]:
-    """Each passage's text followed by the questions of the entries anchored in it."""
+    """Each passage's text followed by all questions and situations of its anchored entries."""
     questions: list[list[str]] = [[] for _ in passage_texts]
     for a in anchored:
         for row in a.chunk_rows:
