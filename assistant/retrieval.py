@@ -314,12 +314,9 @@ class Retriever:
             signals = _Signals(lexical, dense, sentences, windows, vector, bank, query.personal)
             fused, base = self.fuse(signals)
             expanded = self.expanded_scores(query) if reorder and self.reorder_depth >= 2 else None
-            if expanded is None:
-                return self._top(fused, signals, k, self._allowed(doc_ids, topic), base)
-            hits = self._top(
-                fused, signals, max(k, self.reorder_depth), self._allowed(doc_ids, topic), base
-            )
-            return self._reorder(hits, signals, expanded)[:k]
+            wanted = k if expanded is None else max(k, self.reorder_depth)
+            hits = self._top(fused, signals, wanted, self._allowed(doc_ids, topic), base)
+            return hits if expanded is None else self._reorder(hits, signals, expanded)[:k]
         return self._top(fused, signals, k, self._allowed(doc_ids, topic))
 
     def _reorder(self, hits: list[Hit], signals: _Signals, expanded: Scores) -> list[Hit]:
@@ -333,11 +330,11 @@ class Retriever:
         lexical = (1 - w.bank_terms) * _standardise(signals.lexical) + w.bank_terms * (
             _standardise(expanded)
         )
-        rows = [self.store.row_of[h.chunk.chunk_id] for h in hits[: self.reorder_depth]]
+        head = hits[: self.reorder_depth]
+        rows = [self.store.row_of[h.chunk.chunk_id] for h in head]
         second, _ = self._fuse(
             replace(signals, lexical=lexical.astype(np.float32)), w.reorder_personal_bank, rows
         )
-        head = hits[: self.reorder_depth]
         order = sorted(range(len(head)), key=lambda i: -float(second[rows[i]]))
         scores = sorted((h.score for h in head), reverse=True)
         reordered = [replace(head[i], score=s) for i, s in zip(order, scores, strict=True)]
