@@ -70,7 +70,8 @@ typecheck: install
 
 check: lint typecheck test
 
-# Every set twice: as served, and with the question bank off (<set>-nobank.*, hybrid only).
+# Every set as served, with the question bank off (<set>-nobank.*, hybrid only), and with one
+# typing mistake per question, read with and without the speller (<set>-typos-spelling-*.json).
 eval: index
 	for set in dev heldout chat blind short; do \
 	  test -f eval/questions/$$set.jsonl || continue; \
@@ -80,6 +81,11 @@ eval: index
 	  WEGWIJZER_QUESTION_BANK=false $(BIN)/python -m eval run \
 	    --questions eval/questions/$$set.jsonl --retriever hybrid \
 	    --json eval/reports/$$set-nobank.json --md eval/reports/$$set-nobank.md || exit 1; \
+	  for spelling in true false; do \
+	    WEGWIJZER_SPELLING=$$spelling $(BIN)/python -m eval run \
+	      --questions eval/questions/$$set.jsonl --retriever hybrid --typos 1 \
+	      --json eval/reports/$$set-typos-spelling-$$spelling.json || exit 1; \
+	  done; \
 	done
 
 bench: index

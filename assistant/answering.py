@@ -38,6 +38,7 @@ from assistant.glossary import OTHER_TOPIC, Glossary, Term
 from assistant.intent import Intent, QuestionKind, classify
 from assistant.references import extract_parties, extract_rules
 from assistant.retrieval import Hit, Query
+from assistant.spelling import Correction
 from indexer.chunking import Chunk
 from indexer.lexical import DutchAnalyzer
 from indexer.sentence_roles import ANSWER_ROLES, LIST_MARKER, SentenceRole
@@ -95,6 +96,7 @@ class Answer:
     confidence: float
     terms: tuple[Term, ...]
     kind: QuestionKind = "open"  # what the question asks
+    corrections: tuple[Correction, ...] = ()  # mistyped words of the question, as read
 
     @property
     def sentences(self) -> tuple[AnswerSentence, ...]:
@@ -377,6 +379,7 @@ class AnswerComposer:
             confidence=confidence,
             terms=tuple(self.glossary.terms_in(cited_text)),
             kind=intent.kind,
+            corrections=query.corrections,
         )
 
     def _not_in_sources(
@@ -397,6 +400,7 @@ class AnswerComposer:
             confidence=confidence,
             terms=(),
             kind=intent.kind,
+            corrections=query.corrections,
         )
 
     @staticmethod

@@ -76,6 +76,9 @@ class Settings(IndexSettings):
     # The second pass orders this many of the fusion's first passages again, by the fusion
     # with the passages' bank questions in their BM25 (`FusionWeights.bank_terms`); 0: off.
     reorder_depth: int = Field(5, ge=0, le=50)
+    # A mistyped word of a question is read as the documents' word one edit away
+    # ("basischool" -> "basisschool", `assistant.spelling`); False: questions as typed.
+    spelling: bool = True
     # Answers kept per loaded index for a question (with its conversation) asked again: it
     # then costs no retrieval and no answering (README, Performance); 0: off.
     answer_cache_size: int = Field(1024, ge=0, le=10_000)

@@ -24,6 +24,7 @@ from assistant.config import PACKAGE_DIR, Settings
 from assistant.errors import IndexUnavailableError
 from assistant.glossary import Glossary
 from assistant.retrieval import Hit, RetrievalMode, Retriever
+from assistant.spelling import Correction, Speller
 from indexer.embedding import Embedder, QueryCache, load_embedder
 from indexer.errors import IndexerError
 from indexer.lru import LruCache
@@ -124,6 +125,7 @@ class Engine:
             depth=settings.candidate_depth,
             chunk_topic_scores=topic_scores,
             reorder_depth=settings.reorder_depth,
+            speller=_speller(store, glossary) if settings.spelling else None,
         )
         composer = AnswerComposer(
             store,
@@ -169,7 +171,7 @@ class Engine:
         key = AnswerCache.key(question, history, mode)
         answer = self.answers.get(key)
         if answer is None:
-            query = self.retriever.prepare(question, history)
+            query = self.retriever.prepare(question, history, spelling=mode == "hybrid")
             # The fusion's order: the answer model was fitted on it (`Retriever.reorder_depth`).
             hits = self.retriever.retrieve(
                 query, k=self.composer.max_passages, mode=mode, reorder=False
@@ -178,9 +180,25 @@ class Engine:
             self.answers.put(key, answer)
         return answer
 
+    def corrections(self, question: str, mode: RetrievalMode = "hybrid") -> tuple[Correction, ...]:
+        """The mistyped words of a question and what `search` reads them as in this mode.
+
+        None with the speller off, and in the generic baselines (`bm25`, `dense`).
+        """
+        speller = self.retriever.speller
+        if speller is None or mode != "hybrid":
+            return ()
+        return speller.correct(question).corrections
+
     def document_text(self, doc_id: str) -> str:
         """The original text of a document, as extracted (citations' spans index it)."""
         return self.store.documents[doc_id].text
+
+
+def _speller(store: IndexStore, glossary: Glossary) -> Speller:
+    """The documents' words for reading mistyped ones: BM25's, the bank's and the glossary's."""
+    bank = store.bank.questions if store.bank is not None else ()
+    return Speller.for_index(store.lexical.analyzer.vocabulary, [*bank, *glossary.words()])
 
 
 class EngineHolder:

@@ -156,6 +156,14 @@ class Glossary:
             for index, topic in enumerate(self.topics, start=self._first_topic)
         }
 
+    def words(self) -> list[str]:
+        """The glossary's whole words: terms, full forms, aliases, and the phrases' expansions.
+
+        The phrases' and topics' own words are left out: they match as prefixes (stems).
+        """
+        found = [w for t in self.terms for w in (t.term, t.full, *t.aliases)]
+        return found + [w for p in self.phrases for w in p.expand]
+
     def terms_in(self, text: str) -> list[Term]:
         """The glossary terms that occur in `text`, in glossary order."""
         found = self._scanner.found(fold(text))

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from assistant.glossary import Glossary
 from assistant.intent import asking_sentence, asks_personally, follow_up_context
+from assistant.spelling import Correction, Speller
 from indexer.chunking import Chunk
 from indexer.embedding import Embedder, normalise
 from indexer.lexical import LexicalIndex
@@ -93,13 +94,14 @@ class Query:
     words in all of them.
     """
 
-    text: str
+    text: str  # as read: mistyped words replaced (`corrections`)
     context: str  # the earlier questions a follow-up leans on; "" for one that stands alone
     terms: tuple[str, ...]
     context_terms: tuple[str, ...]
     expansion_terms: tuple[str, ...]
     topic_scores: tuple[tuple[str, int], ...]
     personal: bool = False  # reads as a parent's (`assistant.intent.asks_personally`)
+    corrections: tuple[Correction, ...] = ()  # words of `text` read as the documents' words
 
     @property
     def topic(self) -> str | None:
@@ -209,6 +211,7 @@ class Retriever:
         depth: int = 60,
         chunk_topic_scores: Sequence[Mapping[str, int]] | None = None,
         reorder_depth: int = 5,
+        speller: Speller | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -217,6 +220,8 @@ class Retriever:
         self.depth = min(depth, len(store.chunks))  # candidates per signal in a large corpus
         # The second pass orders this many of the fusion's first hits again (below 2: none).
         self.reorder_depth = reorder_depth
+        # Reads mistyped words of a question as the documents' words; None: as typed.
+        self.speller = speller
         # `glossary.topic_scores` of every chunk, in store order: the engine counts them once
         # for the retriever and the answer composer.
         if chunk_topic_scores is None:
@@ -247,12 +252,22 @@ class Retriever:
             dtype=np.int64,
         ).reshape(-1, 2)
 
-    def prepare(self, question: str, history: Sequence[str] = ()) -> Query:
+    def prepare(
+        self, question: str, history: Sequence[str] = (), *, spelling: bool = True
+    ) -> Query:
         """Attach the conversation, the glossary's expansions and the topic to a question.
 
-        The earlier questions count only for a follow-up that leaves its subject to them
-        (`assistant.intent.follow_up_context`): the new question decides what is asked.
+        Mistyped words of the question and the conversation are read as the documents' words
+        first (`speller`; `spelling=False` leaves them as typed, for the generic baselines);
+        `Query.corrections` says which. The earlier questions count only
+        for a follow-up that leaves its subject to them (`assistant.intent.follow_up_context`):
+        the new question decides what is asked.
         """
+        corrections: tuple[Correction, ...] = ()
+        if spelling and self.speller is not None:
+            corrected = self.speller.correct(question)
+            question, corrections = corrected.text, corrected.corrections
+            history = [self.speller.correct(h).text for h in history]
         context = follow_up_context(question, history)
         asked = f"{context} {question}"
         expansions = " ".join(self.glossary.expansions(asked))
@@ -265,6 +280,7 @@ class Retriever:
             expansion_terms=tuple(analyzer.terms(expansions)),
             topic_scores=tuple(self.glossary.topic_scores(f"{asked} {expansions}").items()),
             personal=asks_personally(asked),
+            corrections=corrections,
         )
 
     def search(
@@ -279,7 +295,11 @@ class Retriever:
     ) -> list[Hit]:
         """The k best chunks for a question, best first, near-duplicates removed."""
         return self.retrieve(
-            self.prepare(question, history), k=k, mode=mode, doc_ids=doc_ids, topic=topic
+            self.prepare(question, history, spelling=mode == "hybrid"),
+            k=k,
+            mode=mode,
+            doc_ids=doc_ids,
+            topic=topic,
         )
 
     def retrieve(

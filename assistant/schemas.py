@@ -112,10 +112,21 @@ class Passage(BaseModel):
     links: list[str]
 
 
+class CorrectionOut(BaseModel):
+    """A mistyped word of the question and the documents' word it was read as."""
+
+    typed: str
+    read_as: str
+
+
 class SearchResponse(BaseModel):
     """Passages, best first."""
 
     passages: list[Passage]
+    corrections: list[CorrectionOut] = Field(
+        default_factory=list,
+        description="Mistyped words of the query, read as the documents' words for the search.",
+    )
 
 
 class AnswerSentenceOut(BaseModel):
@@ -188,6 +199,10 @@ class AskResponse(BaseModel):
     terms: list[TermOut]
     # 2-4 questions from the question bank to ask next (parents' wording); empty without a bank.
     related_questions: list[str] = Field(default_factory=list)
+    corrections: list[CorrectionOut] = Field(
+        default_factory=list,
+        description="Mistyped words of the question, read as the documents' words for the answer.",
+    )
 
 
 class ExampleOut(BaseModel):

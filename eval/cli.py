@@ -45,6 +45,7 @@ from eval.questions import (
     read_only_as_totals,
 )
 from eval.report import format_table, plot_recall_curves, write_json, write_markdown
+from eval.typos import with_typos
 from indexer.chunking import Chunk
 from indexer.errors import IndexerError
 from indexer.settings import IndexSettings
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--md", type=Path, metavar="OUT", help="write the Markdown report here")
     run.add_argument(
         "--plot", type=Path, metavar="OUT", help="write the PNG plot here (default: next to --md)"
+    )
+    run.add_argument(
+        "--typos",
+        type=int,
+        metavar="SEED",
+        help="give every question one typing mistake, drawn with this seed (eval.typos)",
     )
     run.add_argument("--url", help="evaluate a running service at this base URL instead")
     run.add_argument("--timeout", type=float, default=120.0, help="HTTP timeout in seconds")
@@ -297,12 +304,16 @@ def _run(
         backend = _engine_backend(index_dir, corpus_dir)
     try:
         questions = load_questions(args.questions, backend.document_text)
+        shown = _display_path(args.questions)
+        if args.typos is not None:
+            questions = with_typos(questions, args.typos)
+            shown = f"{shown} (one typo each, seed {args.typos})"
         report = run_evaluation(
             backend,
             questions,
             retrievers=retrievers,
             k=args.k,
-            questions_path=_display_path(args.questions),
+            questions_path=shown,
             index=read_index_info(index_dir) if (args.index or not args.url) else None,
         )
     finally:

@@ -22,6 +22,7 @@ from assistant.schemas import (
     AskRequest,
     AskResponse,
     CitationOut,
+    CorrectionOut,
     ExampleOut,
     ExamplesResponse,
     Passage,
@@ -30,6 +31,7 @@ from assistant.schemas import (
     TermOut,
     TopicName,
 )
+from assistant.spelling import Correction
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["answers"])
@@ -88,7 +90,12 @@ def search(request: SearchRequest, engine: EngineDep, settings: SettingsDep) -> 
         doc_ids=request.filters.doc_ids,
         topic=request.filters.topic,
     )
-    return json_response(SearchResponse(passages=[passage_out(h) for h in hits]))
+    return json_response(
+        SearchResponse(
+            passages=[passage_out(h) for h in hits],
+            corrections=corrections_out(engine.corrections(request.query, request.retriever)),
+        )
+    )
 
 
 def passage_out(hit: Hit) -> Passage:
@@ -125,7 +132,13 @@ def answer_out(answer: Answer) -> AskResponse:
         parties=list(answer.parties),
         confidence=answer.confidence,
         terms=[term_out(t) for t in answer.terms],
+        corrections=corrections_out(answer.corrections),
     )
+
+
+def corrections_out(corrections: Sequence[Correction]) -> list[CorrectionOut]:
+    """The API view of the words read as others."""
+    return [CorrectionOut(typed=c.typed, read_as=c.read_as) for c in corrections]
 
 
 def _sentences_out(sentences: Sequence[AnswerSentence]) -> list[AnswerSentenceOut]:

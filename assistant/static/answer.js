@@ -5,6 +5,7 @@
  */
 
 import { citationButton, locationLabel, showCitation, sourceLabel } from './citations.js';
+import { renderReadAs } from './corrections.js';
 import { arr, collapseSpace, el, escapeRegExp, str } from './dom.js';
 import { renderFeedback } from './feedback.js';
 import { appendWithTerms, termMatcher } from './terms.js';
@@ -146,6 +147,8 @@ export function renderAnswer(data, question) {
   if (answerable && topic && str(data.topic) !== 'overig') {
     card.append(el('p', { class: 'topic' }, el('span', { class: 'visually-hidden' }, 'Onderwerp: '), topic));
   }
+  const readAs = renderReadAs(data.corrections);
+  if (readAs) card.append(readAs);
 
   if (answerable) {
     card.append(renderAnswerText(data, byN));

@@ -7,6 +7,7 @@
  *   terms.js      glossary terms with tooltips
  *   clipboard.js  the "Kopieer citaat" button
  *   citations.js  source labels, [n] buttons, the source dialog with highlights
+ *   corrections.js  "We zochten op …": mistyped words the service read as the documents' words
  *   answer.js     one answer card (short answer, explanation, next steps, facts, sources, not found)
  *   feedback.js   the feedback box under an answer
  *   chat.js       the conversation, history and new chat

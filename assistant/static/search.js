@@ -3,6 +3,7 @@
 import { API, api } from './api.js';
 import { citationText, locationLabel, showDocument } from './citations.js';
 import { copyButton } from './clipboard.js';
+import { readAsText } from './corrections.js';
 import { $, announceIn, arr, collapseSpace, el, str } from './dom.js';
 
 const SEARCH_K = 20;
@@ -49,9 +50,10 @@ async function runSearch(event) {
     if (seq !== search.seq) return;
     const passages = arr(data.passages).filter((p) => p && typeof p === 'object');
     search.results.replaceChildren(...passages.map(renderResult));
-    search.status.textContent = passages.length
+    const found = passages.length
       ? `${passages.length} ${passages.length === 1 ? 'passage' : 'passages'} gevonden.`
       : 'Geen passages gevonden. Probeer andere woorden of haal een filter weg.';
+    search.status.textContent = [found, readAsText(data.corrections)].filter(Boolean).join(' ');
   } catch (err) {
     if (seq !== search.seq) return;
     search.results.replaceChildren();

@@ -17,6 +17,7 @@ from eval.backends import EngineBackend, HttpBackend
 from eval.harness import METRIC_KEYS, run_evaluation
 from eval.questions import load_questions, read_only_as_totals
 from eval.report import format_table, render_markdown, report_to_dict, write_json, write_markdown
+from eval.typos import with_typos
 
 P1 = "Inleiding over passend onderwijs en de rol van het samenwerkingsverband in de regio.\n"
 P2 = "Het schoolbestuur bepaalt of het kind wordt\ntoegelaten. Deze kan een kind weigeren.\n"
@@ -373,3 +374,36 @@ def test_cli_run_in_process(
     blind_markdown = (out / "blind.md").read_text(encoding="utf-8")
     assert "## Summary" in blind_markdown and "## Misses" not in blind_markdown
     assert Q1 not in blind_markdown
+
+
+def test_cli_run_with_typos(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = _question_file(tmp_path)
+    engine = FakeEngine()
+    loaded = load_questions(questions, engine.document_text)
+    meant = {t.question: q.question for q, t in zip(loaded, with_typos(loaded, 3), strict=True)}
+    assert not set(meant) & {Q1, Q2}  # each got its mistake
+    asked: list[str] = []
+    ask, search = engine.ask, engine.search
+
+    def answer_as_meant(question: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(question)
+        return ask(meant[question], *args, **kwargs)
+
+    def search_as_meant(query: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(query)
+        return search(meant[query], *args, **kwargs)
+
+    monkeypatch.setattr(engine, "ask", answer_as_meant)
+    monkeypatch.setattr(engine, "search", search_as_meant)
+    backend = EngineBackend(engine, chunks=list(CHUNKS.values()))
+    monkeypatch.setattr(cli, "_engine_backend", lambda index, corpus: backend)
+    out = tmp_path / "typos.json"
+    arguments = ["--index", str(tmp_path / "none"), "--typos", "3", "--json", str(out)]
+    assert cli.main(["run", "--questions", str(questions), *arguments]) == 0
+    capsys.readouterr()
+    assert json.loads(out.read_text(encoding="utf-8"))["questions"].endswith(
+        "(one typo each, seed 3)"
+    )
+    assert set(asked) == set(meant)

@@ -1,0 +1,81 @@
+"""Question sets with typing mistakes: how much does a typo cost retrieval?
+
+`with_typos` gives every question one typing mistake in one of its content words (5 letters
+or more, not a stop word), the way fast typing on a phone makes them: a letter left out, a
+letter typed twice, two neighbours swapped, or a neighbouring key hit (QWERTY). The first
+letter is kept. The word and the mistake are drawn from a generator seeded with the seed and
+the question's id, so a set reads the same on every run and a question the same in every set.
+
+Usage:
+    python -m eval run --questions eval/questions/dev.jsonl --typos 1
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from eval.questions import Question
+from indexer.lexical import STOPWORDS
+
+_MIN_LETTERS = 5
+_WORD = re.compile(r"[^\W\d_]+")
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+# The keys left and right of every key on its row.
+_NEIGHBOURS = {
+    key: row[max(0, i - 1) : i] + row[i + 1 : i + 2] for row in _ROWS for i, key in enumerate(row)
+}
+
+
+def with_typos(questions: Sequence[Question], seed: int) -> tuple[Question, ...]:
+    """The questions, each with one typing mistake where it has a content word to make it in."""
+    return tuple(
+        replace(q, question=mistype(q.question, random.Random(f"{seed}:{q.id}"))) for q in questions
+    )
+
+
+def mistype(text: str, rng: random.Random) -> str:
+    """`text` with one mistake in one content word drawn by `rng`; as it is without one."""
+    spans = [
+        m.span()
+        for m in _WORD.finditer(text)
+        if len(m.group()) >= _MIN_LETTERS and m.group().lower() not in STOPWORDS
+    ]
+    if not spans:
+        return text
+    start, end = rng.choice(spans)
+    mistake = rng.choice(_MISTAKES)
+    return text[:start] + mistake(text[start:end], rng) + text[end:]
+
+
+def _leave_out(word: str, rng: random.Random) -> str:
+    at = rng.randrange(1, len(word))
+    return word[:at] + word[at + 1 :]
+
+
+def _type_twice(word: str, rng: random.Random) -> str:
+    at = rng.randrange(1, len(word))
+    return word[: at + 1] + word[at:]
+
+
+def _swap(word: str, rng: random.Random) -> str:
+    at = rng.randrange(1, len(word) - 1)
+    return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+
+
+def _neighbouring_key(word: str, rng: random.Random) -> str:
+    at = rng.randrange(1, len(word))
+    keys = _NEIGHBOURS.get(word[at].lower())
+    if not keys:  # a letter off the QWERTY rows (é, ë): leave it out instead
+        return word[:at] + word[at + 1 :]
+    return word[:at] + rng.choice(keys) + word[at + 1 :]
+
+
+_MISTAKES: tuple[Callable[[str, random.Random], str], ...] = (
+    _leave_out,
+    _type_twice,
+    _swap,
+    _neighbouring_key,
+)

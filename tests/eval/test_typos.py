@@ -1,0 +1,72 @@
+"""Question sets with one typing mistake per question (eval.typos)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.spelling import one_edit_apart
+from eval.questions import Question
+from eval.typos import mistype, with_typos
+from indexer.lexical import STOPWORDS
+
+
+def _question(qid: str, text: str) -> Question:
+    return Question(
+        id=qid,
+        question=text,
+        audience="ouder",
+        topic="zorgplicht",
+        answerable=False,
+        evidence=(),
+        must_mention=(),
+        note="",
+        line=1,
+    )
+
+
+QUESTIONS = (
+    _question("a", "Mag de basisschool mijn zoon weigeren na de aanmelding?"),
+    _question("b", "Wie betaalt de begeleiding van mijn dochter op school?"),
+    _question("c", "Is dat zo?"),  # no word of five letters or more: nothing to mistype
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", text)
+
+
+def test_every_question_gets_one_mistake_in_one_content_word() -> None:
+    for original, typed in zip(QUESTIONS[:2], with_typos(QUESTIONS, seed=1), strict=False):
+        changed = [
+            (a, b)
+            for a, b in zip(_words(original.question), _words(typed.question), strict=True)
+            if a != b
+        ]
+        assert len(changed) == 1, typed.question
+        word, mistyped = changed[0]
+        assert len(word) >= 5 and word.lower() not in STOPWORDS
+        assert mistyped[0] == word[0]
+        assert one_edit_apart(word.lower(), mistyped.lower())
+    assert with_typos(QUESTIONS, seed=1)[2] == QUESTIONS[2]
+
+
+def test_a_seed_reads_the_same_every_time_and_per_question() -> None:
+    once, again = with_typos(QUESTIONS, seed=7), with_typos(QUESTIONS, seed=7)
+    assert once == again
+    assert with_typos(QUESTIONS[1:2], seed=7)[0] == once[1]  # whatever set it is in
+    seeds = {with_typos(QUESTIONS, seed=s)[0].question for s in range(10)}
+    assert len(seeds) > 3
+
+
+@given(st.from_regex(r"[A-Za-zë]{5,14}( [a-z]{1,9}){0,4}", fullmatch=True), st.integers(0, 99))
+def test_mistype_keeps_everything_but_the_one_word(text: str, seed: int) -> None:
+    typed = mistype(text, random.Random(seed))
+    if not any(len(w) >= 5 and w.lower() not in STOPWORDS for w in _words(text)):
+        assert typed == text
+        return
+    assert typed.count(" ") == text.count(" ")
+    assert typed != text or len(set(text)) < len(text)  # a swap of equal letters reads the same
