@@ -71,7 +71,8 @@ typecheck: install
 check: lint typecheck test
 
 # Every set as served, with the question bank off (<set>-nobank.*, hybrid only), and with one
-# typing mistake per question, read with and without the speller (<set>-typos-spelling-*.json).
+# typing mistake per question (seeds 1-5: the set five times), read with and without the
+# speller (<set>-typos-spelling-{true,false}.json).
 eval: index
 	for set in dev heldout chat blind short; do \
 	  test -f eval/questions/$$set.jsonl || continue; \
@@ -83,7 +84,7 @@ eval: index
 	    --json eval/reports/$$set-nobank.json --md eval/reports/$$set-nobank.md || exit 1; \
 	  for spelling in true false; do \
 	    WEGWIJZER_SPELLING=$$spelling $(BIN)/python -m eval run \
-	      --questions eval/questions/$$set.jsonl --retriever hybrid --typos 1 \
+	      --questions eval/questions/$$set.jsonl --retriever hybrid --typos 1,2,3,4,5 \
 	      --json eval/reports/$$set-typos-spelling-$$spelling.json || exit 1; \
 	  done; \
 	done

@@ -3,18 +3,22 @@
 Parents type fast, on a phone, and a mistyped word is lost to BM25 and the glossary: their
 analysis finds no such term. A word is read as another only when all of these hold:
 
-- it has 5 letters or more, only letters, and is not a stop word;
+- it has 5 to 40 letters, only letters, and is not a stop word;
 - neither the documents' vocabulary (`Speller.for_index`: the BM25 analyser's words, the
   question bank's and the glossary's) nor a general Dutch word list knows it
   (pyspellchecker's, counted in OpenSubtitles; 343,000 words);
+- it is no known word with an "s" ("iemand onafhankelijks", "iets moois");
 - it is not a compound of known words ("zorgklas", "thuishoud"): Dutch writes compounds as
-  one word, and a compound nobody wrote before is no mistake;
+  one word, and a compound nobody wrote before is no mistake. A part counts when the
+  documents hold it or Dutch uses it at least 100 times in the list, so that rare words
+  ("schol", the fish) do not make a compound of "basisschol";
 - a word of the documents' vocabulary lies one edit away (a letter left out, added or
   replaced, or two neighbours swapped). Of several, the most common in Dutch is taken; at a
   tie the word is left as typed.
 
 A word is only ever replaced by a word of the documents: a correction towards general Dutch
-would not help retrieval, and a wrong one would mislead it.
+would not help retrieval, and a wrong one would mislead it. The word is written as Dutch
+writes it ("financiele" as "financiële") in the case it was typed in.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import string
 from array import array
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -33,9 +37,13 @@ from itertools import accumulate
 from indexer.lexical import STOPWORDS, fold, words
 
 _MIN_LETTERS = 5
+# Longer runs of letters are no word anyone meant: the compound check is quadratic in length.
+_MAX_LETTERS = 40
 _MIN_PART = 4  # the shortest part of a compound ("klas" in "zorgklas")
+_MIN_PART_COUNT = 100  # a part only the documents or this common Dutch word can be
 _LINKERS = ("s", "e", "en")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_ALPHABET = string.ascii_lowercase  # the vocabulary is folded: no diacritics
 # An entry of pyspellchecker's word list: "word": count
 _ENTRY = re.compile(rb'"((?:[^"\\]|\\.)*)": (\d+)')
 
@@ -69,9 +77,15 @@ class WordCounts:
 
     def __init__(self, counts: Mapping[str, int] | Iterable[tuple[str, int]]) -> None:
         folded: dict[bytes, int] = {}
+        # How a folded word is written where that differs ("financiele": "financiële"), and
+        # how often: the most common writing wins.
+        self._written: dict[str, tuple[str, int]] = {}
         for word, count in counts.items() if isinstance(counts, Mapping) else counts:
-            key = fold(word).encode("utf-8")
+            plain = fold(word)
+            key = plain.encode("utf-8")
             folded[key] = max(count, folded.get(key, 0))  # "geïntegreerd" and "geintegreerd"
+            if plain != word and count > self._written.get(plain, ("", 0))[1]:
+                self._written[plain] = (word, count)
         ordered = sorted(folded)
         self._blob = b"".join(ordered)
         self._ends = array("i", accumulate(len(w) for w in ordered))
@@ -95,18 +109,29 @@ class WordCounts:
                 hi = mid
         return self._counts[lo] if lo < len(self._counts) and self._word(lo) == key else 0
 
+    def written(self, word: str) -> str:
+        """How a folded word is written most often: with its diacritics ("financiële")."""
+        written, count = self._written.get(word, (word, 0))
+        return written if count >= self.get(word) else word
+
     def _word(self, index: int) -> bytes:
         return self._blob[self._ends[index - 1] if index else 0 : self._ends[index]]
 
 
 @cache
 def dutch_frequencies() -> WordCounts:
-    """The Dutch word counts of pyspellchecker (read once a process: about 0.7 s).
+    """The Dutch word counts of pyspellchecker (read once a process: about 0.7 s)."""
+    return read_word_counts(
+        gzip.decompress((files("spellchecker") / "resources" / "nl.json.gz").read_bytes())
+    )
 
-    The file is read as text, entry by entry, into `WordCounts`: a worker grows by 15 MB.
-    Parsed whole as JSON into a dict, the list took 35 MB of every worker.
+
+def read_word_counts(text: bytes) -> WordCounts:
+    """Word counts from a JSON object of words and counts, read entry by entry.
+
+    Parsed whole as JSON into a dict, the Dutch list took 35 MB of every worker; read this
+    way into `WordCounts`, a worker grows by 15 MB.
     """
-    text = gzip.decompress((files("spellchecker") / "resources" / "nl.json.gz").read_bytes())
     return WordCounts((_json_string(word), int(count)) for word, count in _ENTRY.findall(text))
 
 
@@ -126,14 +151,6 @@ class Speller:
     def __init__(self, vocabulary: Iterable[str], dutch: WordCounts) -> None:
         self.vocabulary = frozenset(fold(w) for w in vocabulary if w.isalpha())
         self._dutch = dutch
-        # Symmetric deletes: every word under itself and under each of its one-letter
-        # deletions. Two words one edit apart share a key, so a mistyped word finds its
-        # candidates by a lookup per deletion instead of a scan of the vocabulary.
-        by_key: defaultdict[str, set[str]] = defaultdict(set)
-        for word in self.vocabulary:
-            for key in _deletions(word):
-                by_key[key].add(word)
-        self._by_key = {key: frozenset(found) for key, found in by_key.items()}
 
     @classmethod
     def for_index(cls, vocabulary: Iterable[str], texts: Iterable[str]) -> Speller:
@@ -144,7 +161,7 @@ class Speller:
         return cls(known, dutch_frequencies())
 
     def correct(self, text: str) -> Corrected:
-        """`text` with each mistyped word replaced by the documents' word (case kept)."""
+        """`text` with each mistyped word replaced by the documents' word, in the typed case."""
         parts: list[str] = []
         corrections: list[Correction] = []
         end = 0
@@ -153,7 +170,7 @@ class Speller:
             found = self.correction(fold(typed))
             if found is None:
                 continue
-            read_as = found.capitalize() if typed[0].isupper() else found
+            read_as = _in_case_of(typed, self._dutch.written(found))
             parts += [text[end : match.start()], read_as]
             corrections.append(Correction(typed=typed, read_as=read_as))
             end = match.end()
@@ -163,14 +180,9 @@ class Speller:
 
     def correction(self, word: str) -> str | None:
         """The documents' word a folded `word` was meant to be, or None: it stands as typed."""
-        if not self._unknown(word) or self._compound(word):
+        if not self._mistyped(word):
             return None
-        candidates = {
-            found
-            for key in _deletions(word)
-            for found in self._by_key.get(key, ())
-            if one_edit_apart(word, found)
-        }
+        candidates = edits(word) & self.vocabulary
         if not candidates:
             return None
         ranked = sorted(candidates, key=self._dutch.get, reverse=True)
@@ -178,50 +190,61 @@ class Speller:
             return None  # two equally likely readings: leave the word as typed
         return ranked[0]
 
-    def _known(self, word: str) -> bool:
-        return word in self.vocabulary or word in self._dutch
-
-    def _unknown(self, word: str) -> bool:
+    def _mistyped(self, word: str) -> bool:
+        """Whether a folded word could be a typing mistake (the module docstring's rules)."""
         return (
-            len(word) >= _MIN_LETTERS
+            _MIN_LETTERS <= len(word) <= _MAX_LETTERS
             and word.isalpha()
             and word not in STOPWORDS
             and not self._known(word)
+            and not (word.endswith("s") and self._known(word[:-1]))
+            and not self._compound(word)
         )
 
+    def _known(self, word: str) -> bool:
+        return word in self.vocabulary or word in self._dutch
+
+    def _part(self, word: str) -> bool:
+        """Whether a word can be a part of a compound: the documents' or common Dutch."""
+        return word in self.vocabulary or self._dutch.get(word) >= _MIN_PART_COUNT
+
+    def _head(self, word: str) -> bool:
+        """Whether a word can start a compound, with or without a linking s, e or en."""
+        heads = [word] + [word[: -len(s)] for s in _LINKERS if word.endswith(s)]
+        return any(len(h) >= _MIN_PART and self._part(h) for h in heads)
+
     def _compound(self, word: str) -> bool:
-        """Whether `word` is two known words, or a known word and a compound, run together."""
-        for at in range(_MIN_PART, len(word) - _MIN_PART + 1):
-            head, tail = word[:at], word[at:]
-            heads = [head] + [head[: -len(s)] for s in _LINKERS if head.endswith(s)]
-            if any(len(h) >= _MIN_PART and self._known(h) for h in heads) and (
-                self._known(tail) or self._compound(tail)  # only after a known head: no blow-up
-            ):
-                return True
-        return False
+        """Whether `word` is two or more parts (`_part`, `_head`) run together.
+
+        `joined[i]` says whether `word[i:]` is one part or several: filled from the end, each
+        tail is decided once (the check is quadratic in the word's length, never exponential).
+        """
+        n = len(word)
+        joined = [False] * (n + 1)
+        for i in range(n - _MIN_PART, -1, -1):
+            joined[i] = self._part(word[i:]) or any(
+                joined[j] and self._head(word[i:j]) for j in range(i + _MIN_PART, n - _MIN_PART + 1)
+            )
+        return any(joined[j] and self._head(word[:j]) for j in range(_MIN_PART, n - _MIN_PART + 1))
 
 
-def _deletions(word: str) -> set[str]:
-    """The word itself and every word with one of its letters left out."""
-    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+def edits(word: str) -> set[str]:
+    """Every word one edit from `word`: a letter left out, added or replaced, neighbours swapped.
+
+    Over the folded alphabet; about 54 per letter, looked up in the vocabulary only for a word
+    no one knows (a handful of questions in a hundred).
+    """
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1:] for a, b in splits if b}
+    found |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    found |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    found |= {a + c + b for a, b in splits for c in _ALPHABET}
+    found.discard(word)
+    return found
 
 
-def one_edit_apart(a: str, b: str) -> bool:
-    """Whether `b` is `a` with one letter left out, added or replaced, or two neighbours swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    start = 0
-    while start < len(a) and a[start] == b[start]:
-        start += 1
-    if len(a) < len(b):  # one letter added
-        return a[start:] == b[start + 1 :]
-    if a[start + 1 :] == b[start + 1 :]:  # one replaced
-        return True
-    return (  # two neighbours swapped
-        start + 1 < len(a)
-        and a[start] == b[start + 1]
-        and a[start + 1] == b[start]
-        and a[start + 2 :] == b[start + 2 :]
-    )
+def _in_case_of(typed: str, word: str) -> str:
+    """`word` in the case of `typed`: all capitals, a capital first, or as it is."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word

@@ -89,9 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--typos",
-        type=int,
-        metavar="SEED",
-        help="give every question one typing mistake, drawn with this seed (eval.typos)",
+        type=_seeds,
+        metavar="SEED[,SEED...]",
+        help="give every question one typing mistake, drawn with each seed (eval.typos); "
+        "several seeds run the set once per seed",
     )
     run.add_argument("--url", help="evaluate a running service at this base URL instead")
     run.add_argument("--timeout", type=float, default=120.0, help="HTTP timeout in seconds")
@@ -137,6 +138,17 @@ def _add_fit_sources(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument("--index", type=Path, help="index folder (default: from settings)")
     command.add_argument("--corpus", type=Path, help="corpus folder (default: from settings)")
+
+
+def _seeds(value: str) -> list[int]:
+    """`--typos 1,2,3`: distinct whole numbers, in order."""
+    try:
+        seeds = [int(part) for part in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {value!r}") from None
+    if len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"a seed is given twice: {value!r}")
+    return seeds
 
 
 def parse_retrievers(values: Sequence[str] | None) -> list[RetrieverName]:
@@ -305,9 +317,10 @@ def _run(
     try:
         questions = load_questions(args.questions, backend.document_text)
         shown = _display_path(args.questions)
-        if args.typos is not None:
+        if args.typos:
             questions = with_typos(questions, args.typos)
-            shown = f"{shown} (one typo each, seed {args.typos})"
+            seeds = ",".join(map(str, args.typos))
+            shown = f"{shown} (one typo each, seeds {seeds})"
         report = run_evaluation(
             backend,
             questions,

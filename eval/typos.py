@@ -7,7 +7,7 @@ letter is kept. The word and the mistake are drawn from a generator seeded with 
 the question's id, so a set reads the same on every run and a question the same in every set.
 
 Usage:
-    python -m eval run --questions eval/questions/dev.jsonl --typos 1
+    python -m eval run --questions eval/questions/dev.jsonl --typos 1,2,3,4,5
 """
 
 from __future__ import annotations
@@ -29,10 +29,20 @@ _NEIGHBOURS = {
 }
 
 
-def with_typos(questions: Sequence[Question], seed: int) -> tuple[Question, ...]:
-    """The questions, each with one typing mistake where it has a content word to make it in."""
+def with_typos(questions: Sequence[Question], seeds: Sequence[int]) -> tuple[Question, ...]:
+    """The questions, each with one typing mistake where it has a content word to make it in.
+
+    With several seeds, the set once per seed, one after the other (ids get "~s<seed>"): a
+    report over it is the mean over the seeds.
+    """
     return tuple(
-        replace(q, question=mistype(q.question, random.Random(f"{seed}:{q.id}"))) for q in questions
+        replace(
+            q,
+            id=q.id if len(seeds) == 1 else f"{q.id}~s{seed}",
+            question=mistype(q.question, random.Random(f"{seed}:{q.id}")),
+        )
+        for seed in seeds
+        for q in questions
     )
 
 
@@ -61,7 +71,10 @@ def _type_twice(word: str, rng: random.Random) -> str:
 
 
 def _swap(word: str, rng: random.Random) -> str:
-    at = rng.randrange(1, len(word) - 1)
+    places = [i for i in range(1, len(word) - 1) if word[i] != word[i + 1]]
+    if not places:  # no two different neighbours after the first letter: leave one out
+        return _leave_out(word, rng)
+    at = rng.choice(places)
     return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
 
 

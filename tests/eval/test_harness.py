@@ -382,7 +382,8 @@ def test_cli_run_with_typos(
     questions = _question_file(tmp_path)
     engine = FakeEngine()
     loaded = load_questions(questions, engine.document_text)
-    meant = {t.question: q.question for q, t in zip(loaded, with_typos(loaded, 3), strict=True)}
+    typed = with_typos(loaded, [3, 4])
+    meant = {t.question: q.question for q, t in zip([*loaded, *loaded], typed, strict=True)}
     assert not set(meant) & {Q1, Q2}  # each got its mistake
     asked: list[str] = []
     ask, search = engine.ask, engine.search
@@ -400,10 +401,20 @@ def test_cli_run_with_typos(
     backend = EngineBackend(engine, chunks=list(CHUNKS.values()))
     monkeypatch.setattr(cli, "_engine_backend", lambda index, corpus: backend)
     out = tmp_path / "typos.json"
-    arguments = ["--index", str(tmp_path / "none"), "--typos", "3", "--json", str(out)]
+    arguments = ["--index", str(tmp_path / "none"), "--typos", "3,4", "--json", str(out)]
     assert cli.main(["run", "--questions", str(questions), *arguments]) == 0
     capsys.readouterr()
-    assert json.loads(out.read_text(encoding="utf-8"))["questions"].endswith(
-        "(one typo each, seed 3)"
-    )
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["questions"].endswith("(one typo each, seeds 3,4)")
+    assert report["retrievers"]["hybrid"]["questions"] == 2 * len(loaded)
     assert set(asked) == set(meant)
+
+
+@pytest.mark.parametrize("seeds", ["1,x", "2,2", ""])
+def test_cli_typos_wants_distinct_whole_numbers(
+    seeds: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["run", "--typos", seeds])
+    assert raised.value.code == 2
+    assert "--typos" in capsys.readouterr().err
