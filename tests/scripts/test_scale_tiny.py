@@ -8,6 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from indexer.store import read_manifest
 from scripts import scale
 from tests.conftest import CORPUS, SHARED_CACHE
@@ -17,6 +19,8 @@ def test_the_scale_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> N
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(CORPUS / "samen-naar-school-website.txt", corpus)
+    (corpus / "questions").mkdir()
+    shutil.copy(CORPUS / "questions" / "samen-naar-school-website.toml", corpus / "questions")
     report, plot = tmp_path / "scale.json", tmp_path / "scale.png"
     code = scale.main(
         [
@@ -41,6 +45,12 @@ def test_the_scale_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> N
     work = tmp_path / "work"
     assert read_manifest(work / "1x" / "index-flat").passage_vectors == "model"
     assert read_manifest(work / "3x" / "index-hnsw").passage_vectors == "sentences"
+    # The bank rides along at every size, its questions with their real vectors.
+    banks = [read_manifest(work / f"{n}x" / "index-hnsw") for n in (1, 3)]
+    assert banks[0].bank_entries == banks[1].bank_entries > 0
+    assert banks[0].bank == banks[1].bank
+    vectors = [np.load(work / f"{n}x" / "index-hnsw" / "bank.npy") for n in (1, 3)]
+    np.testing.assert_array_equal(vectors[0], vectors[1])
     assert three["passages"] >= 2 * one["passages"] > 0
     assert three["documents"] == 3 * one["documents"]
     for size in results:
