@@ -4,9 +4,12 @@ Parents type fast, on a phone, and a mistyped word is lost to BM25 and the gloss
 analysis finds no such term. A word is read as another only when all of these hold:
 
 - it has 5 to 40 letters, only letters, and is not a stop word;
-- neither the documents' vocabulary (`Speller.for_index`: the BM25 analyser's words, the
-  question bank's and the glossary's) nor a general Dutch word list knows it
-  (pyspellchecker's, counted in OpenSubtitles; 343,000 words);
+- the documents' vocabulary (`Speller.for_index`: the BM25 analyser's words, the question
+  bank's and the glossary's) does not know it, and a general Dutch word list
+  (pyspellchecker's, counted in OpenSubtitles; 343,000 words) does not either, or only as
+  one of its rarest words (counted 100 times or less: the list starts at 50, where
+  subtitles' own typos such as "eigelijk" sit). Such a rare word is only read as a word
+  at least 1000 times as common;
 - it is no known word with an "s" ("iemand onafhankelijks", "iets moois");
 - it is not a compound of known words ("zorgklas", "thuishoud"): Dutch writes compounds as
   one word, and a compound nobody wrote before is no mistake. A part counts when the
@@ -41,6 +44,8 @@ _MIN_LETTERS = 5
 _MAX_LETTERS = 40
 _MIN_PART = 4  # the shortest part of a compound ("klas" in "zorgklas")
 _MIN_PART_COUNT = 100  # a part only the documents or this common Dutch word can be
+_RARE_COUNT = 100  # a word the Dutch list counts this often or less may still be a typo
+_RARE_RATIO = 1000  # ... if a document word one edit away is this many times as common
 _LINKERS = ("s", "e", "en")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _ALPHABET = string.ascii_lowercase  # the vocabulary is folded: no diacritics
@@ -182,7 +187,8 @@ class Speller:
         """The documents' word a folded `word` was meant to be, or None: it stands as typed."""
         if not self._mistyped(word):
             return None
-        candidates = edits(word) & self.vocabulary
+        floor = _RARE_RATIO * self._dutch.get(word)  # 0 for a word the list lacks
+        candidates = {c for c in edits(word) & self.vocabulary if self._dutch.get(c) >= floor}
         if not candidates:
             return None
         ranked = sorted(candidates, key=self._dutch.get, reverse=True)
@@ -196,7 +202,8 @@ class Speller:
             _MIN_LETTERS <= len(word) <= _MAX_LETTERS
             and word.isalpha()
             and word not in STOPWORDS
-            and not self._known(word)
+            and word not in self.vocabulary
+            and self._dutch.get(word) <= _RARE_COUNT
             and not (word.endswith("s") and self._known(word[:-1]))
             and not self._compound(word)
         )

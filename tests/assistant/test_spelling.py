@@ -82,6 +82,16 @@ def test_the_more_common_dutch_word_wins_and_a_tie_is_left_alone() -> None:
     assert Speller(["gebeld", "geld"], WordCounts({})).correction("gbeld") is None  # a tie
 
 
+def test_a_rare_dutch_word_is_read_only_as_a_word_a_thousand_times_as_common() -> None:
+    dutch = WordCounts(
+        {"eigelijk": 50, "eigenlijk": 111_625, "lerend": 50, "leren": 40_000, "gelijkk": 101}
+    )
+    speller = Speller(["eigenlijk", "leren", "gelijk"], dutch)
+    assert speller.correction("eigelijk") == "eigenlijk"  # a subtitle typo in the list
+    assert speller.correction("lerend") is None  # 800 times as common: too close to tell
+    assert speller.correction("gelijkk") is None  # counted over 100: a word, not a typo
+
+
 def test_a_question_keeps_its_case_and_punctuation(speller: Speller) -> None:
     corrected = speller.correct("Basischool weigert, mag dat? En de JEUGDWTE?")
     assert corrected.text == "Basisschool weigert, mag dat? En de JEUGDWET?"
