@@ -40,6 +40,7 @@ from assistant.references import extract_parties, extract_rules
 from assistant.retrieval import Hit, Query
 from assistant.spelling import Correction
 from indexer.chunking import Chunk
+from indexer.figures import gaps_within
 from indexer.lexical import DutchAnalyzer
 from indexer.sentence_roles import ANSWER_ROLES, LIST_MARKER, SentenceRole
 from indexer.store import IndexStore
@@ -62,21 +63,30 @@ _ANCHOR_MIN_WORDS = 4
 
 @dataclass(frozen=True, slots=True)
 class AnswerSentence:
-    """One sentence of an answer, verbatim from a passage, with its citation numbers."""
+    """One sentence of an answer, verbatim from a passage, with its citation numbers.
+
+    `gaps` are the offsets in `text` where the extraction lost a figure (`indexer.figures`).
+    """
 
     text: str
     citations: tuple[int, ...]
+    gaps: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """A cited passage; `quote_spans` locate the cited sentences within `chunk.text`."""
+    """A cited passage; `quote_spans` locate the cited sentences within `chunk.text`.
+
+    `quote` is those sentences joined by a space (the passage's first sentence when none is
+    cited), `quote_gaps` the offsets in it where the extraction lost a figure.
+    """
 
     n: int
     chunk: Chunk
     quote: str
     quote_spans: tuple[tuple[int, int], ...]
     score: float
+    quote_gaps: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +367,7 @@ class AnswerComposer:
                 AnswerSentence(
                     text=passages[s.hit_index].chunk.text[s.span[0] : s.span[1]],
                     citations=(numbers[s.hit_index],),
+                    gaps=gaps_within(passages[s.hit_index].chunk.figure_gaps, *s.span),
                 )
                 for s in items
             )
@@ -406,9 +417,20 @@ class AnswerComposer:
     @staticmethod
     def _citation(n: int, hit: Hit, spans: Sequence[tuple[int, int]]) -> Citation:
         spans = sorted(spans)
-        quote = " ".join(hit.chunk.text[a:b] for a, b in spans) or _lead(hit.chunk)
+        chunk = hit.chunk
+        parts = spans or [_lead_span(chunk)]
+        quote_gaps: list[int] = []
+        offset = 0
+        for a, b in parts:
+            quote_gaps.extend(offset + g for g in gaps_within(chunk.figure_gaps, a, b))
+            offset += b - a + 1  # the sentence and the space that joins the next
         return Citation(
-            n=n, chunk=hit.chunk, quote=quote, quote_spans=tuple(spans), score=hit.score
+            n=n,
+            chunk=chunk,
+            quote=" ".join(chunk.text[a:b] for a, b in parts),
+            quote_spans=tuple(spans),
+            score=hit.score,
+            quote_gaps=tuple(quote_gaps),
         )
 
     def _topic(self, query: Query, passages: Sequence[Hit]) -> str:
@@ -539,12 +561,9 @@ def _without_list_marker(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return (marker.end(), span[1]) if marker else span
 
 
-def _lead(chunk: Chunk) -> str:
-    """The first sentence of a chunk, as the quote of a passage shown without a cited span."""
-    if not chunk.sentences:
-        return chunk.text[:300]
-    a, b = chunk.sentences[0]
-    return chunk.text[a:b]
+def _lead_span(chunk: Chunk) -> tuple[int, int]:
+    """The first sentence of a chunk, the quote of a passage shown without a cited span."""
+    return chunk.sentences[0] if chunk.sentences else (0, min(300, len(chunk.text)))
 
 
 def _base_score(hit: Hit) -> float:

@@ -110,6 +110,11 @@ class Passage(BaseModel):
     char_start: int
     char_end: int
     links: list[str]
+    gaps: list[int] = Field(
+        default_factory=list,
+        description="Offsets (in code points) in `text` where the text extraction lost a figure "
+        "(a number, a date, a year): show a mark such as […] there.",
+    )
 
 
 class CorrectionOut(BaseModel):
@@ -134,6 +139,11 @@ class AnswerSentenceOut(BaseModel):
 
     text: str
     citations: list[int]
+    gaps: list[int] = Field(
+        default_factory=list,
+        description="Offsets (in code points) in `text` where the text extraction lost a figure "
+        "(a number, a date, a year): show a mark such as […] there.",
+    )
 
 
 class CitationOut(BaseModel):
@@ -150,6 +160,15 @@ class CitationOut(BaseModel):
     quote_spans: list[tuple[int, int]]
     char_start: int
     char_end: int
+    gaps: list[int] = Field(
+        default_factory=list,
+        description="Offsets (in code points) in `text` where the text extraction lost a figure "
+        "(a number, a date, a year): show a mark such as […] there.",
+    )
+    quote_gaps: list[int] = Field(
+        default_factory=list,
+        description="Offsets (in code points) in `quote` where the text extraction lost a figure.",
+    )
 
 
 class TermOut(BaseModel):
@@ -245,6 +264,11 @@ class DocumentPassage(BaseModel):
     page: int | None
     text: str
     highlight: bool
+    gaps: list[int] = Field(
+        default_factory=list,
+        description="Offsets (in code points) in `text` where the text extraction lost a figure "
+        "(a number, a date, a year): show a mark such as […] there.",
+    )
 
 
 class DocumentDetail(BaseModel):

@@ -57,6 +57,7 @@ _PIPELINE_FILES = (
     "sentences.py",
     "sentence_roles.py",
     "chunking.py",
+    "figures.py",
     "lexical.py",
     "build.py",
     "bank.py",

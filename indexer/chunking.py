@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from indexer.cleaning import Block, CleanText
 from indexer.documents import Document
+from indexer.figures import gaps_within, lost_figures
 from indexer.sentence_roles import SentenceRole, mark_duplicates, person_names, sentence_roles
 from indexer.sentences import split_sentences
 
@@ -44,6 +46,8 @@ class Chunk:
     `clean_start/clean_end` index the document's cleaned text, `char_start/char_end` its
     original text; `sentences` are spans within `text`, `sentence_roles` what each of them is
     (`indexer.sentence_roles`) and `sentence_origins` each one's span of the original text.
+    `figure_gaps` are the offsets in `text` where the extraction lost a figure
+    (`indexer.figures`): "Kiki is |jaar".
     """
 
     chunk_id: str
@@ -63,6 +67,7 @@ class Chunk:
     links: tuple[str, ...]
     sentence_roles: tuple[SentenceRole, ...] = ()
     sentence_origins: tuple[tuple[int, int], ...] = ()
+    figure_gaps: tuple[int, ...] = ()
 
     def sentence(self, index: int) -> str:
         """The text of sentence `index`."""
@@ -91,10 +96,11 @@ def chunk_document(
     """Cut a cleaned document into chunks, in document order."""
     options = options or ChunkingOptions()
     groups = _group_units(cleaned.text, _units(cleaned, options), options)
+    lost = lost_figures(document.text, cleaned)
     chunks: list[Chunk] = []
     seen_ids: set[str] = set()
     for units in groups:
-        chunk = _make_chunk(document, cleaned, units, len(chunks), seen_ids)
+        chunk = _make_chunk(document, cleaned, units, len(chunks), seen_ids, lost)
         if chunk is not None:
             chunks.append(chunk)
     return _with_roles(chunks, person_names(cleaned.text))
@@ -192,6 +198,7 @@ def _make_chunk(
     units: list[_Unit],
     ordinal: int,
     seen_ids: set[str],
+    lost: Sequence[int] = (),
 ) -> Chunk | None:
     start, end = units[0].start, units[-1].end
     text = cleaned.text[start:end]
@@ -217,6 +224,7 @@ def _make_chunk(
         sentences=tuple(_sentence_spans(units, start)),
         links=links,
         sentence_origins=tuple(cleaned.original_span(u.start, u.end) for u in units),
+        figure_gaps=gaps_within(lost, start, end),
     )
 
 

@@ -42,7 +42,7 @@ from indexer.settings import VectorIndexKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 VECTORS = "vectors.faiss"
@@ -273,7 +273,7 @@ def _write_sqlite(path: Path, documents: Sequence[Document], chunks: Sequence[Ch
             ],
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     row,
@@ -293,6 +293,7 @@ def _write_sqlite(path: Path, documents: Sequence[Document], chunks: Sequence[Ch
                     json.dumps(c.links),
                     json.dumps(c.sentence_roles),
                     json.dumps(c.sentence_origins),
+                    json.dumps(c.figure_gaps),
                 )
                 for row, c in enumerate(chunks)
             ],
@@ -315,7 +316,7 @@ CREATE TABLE chunks (
     clean_start INTEGER NOT NULL, clean_end INTEGER NOT NULL,
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
     page INTEGER, page_end INTEGER, sentences TEXT NOT NULL, links TEXT NOT NULL,
-    sentence_roles TEXT NOT NULL, sentence_origins TEXT NOT NULL
+    sentence_roles TEXT NOT NULL, sentence_origins TEXT NOT NULL, figure_gaps TEXT NOT NULL
 );
 CREATE INDEX chunks_by_doc ON chunks(doc_id, ordinal);
 CREATE TABLE bank_entries (
@@ -523,6 +524,7 @@ def _read_sqlite(path: Path) -> tuple[dict[str, StoredDocument], tuple[Chunk, ..
                 links=tuple(json.loads(r[14])),
                 sentence_roles=tuple(json.loads(r[15])),
                 sentence_origins=tuple((int(a), int(b)) for a, b in json.loads(r[16])),
+                figure_gaps=tuple(int(g) for g in json.loads(r[17])),
             )
             for r in db.execute("SELECT * FROM chunks ORDER BY row")
         )

@@ -113,6 +113,7 @@ def passage_out(hit: Hit) -> Passage:
         char_start=chunk.char_start,
         char_end=chunk.char_end,
         links=list(chunk.links),
+        gaps=list(chunk.figure_gaps),
     )
 
 
@@ -142,7 +143,10 @@ def corrections_out(corrections: Sequence[Correction]) -> list[CorrectionOut]:
 
 
 def _sentences_out(sentences: Sequence[AnswerSentence]) -> list[AnswerSentenceOut]:
-    return [AnswerSentenceOut(text=s.text, citations=list(s.citations)) for s in sentences]
+    return [
+        AnswerSentenceOut(text=s.text, citations=list(s.citations), gaps=list(s.gaps))
+        for s in sentences
+    ]
 
 
 def _citation_out(citation: Citation) -> CitationOut:
@@ -159,6 +163,8 @@ def _citation_out(citation: Citation) -> CitationOut:
         quote_spans=list(citation.quote_spans),
         char_start=chunk.char_start,
         char_end=chunk.char_end,
+        gaps=list(chunk.figure_gaps),
+        quote_gaps=list(citation.quote_gaps),
     )
 
 

@@ -53,6 +53,7 @@ def read_document(
                 page=c.page,
                 text=c.text,
                 highlight=c.chunk_id == chunk_id,
+                gaps=list(c.figure_gaps),
             )
             for c in chunks
         ],

@@ -8,6 +8,7 @@ import { citationButton, locationLabel, showCitation, sourceLabel } from './cita
 import { renderReadAs } from './corrections.js';
 import { arr, collapseSpace, el, escapeRegExp, str } from './dom.js';
 import { renderFeedback } from './feedback.js';
+import { appendWithGaps, gapNote, gapOffsets, hasGaps, withGapMarks } from './gaps.js';
 import { appendWithTerms, termMatcher } from './terms.js';
 
 export const NOT_FOUND_TITLE = 'Dit staat niet in de bronnen';
@@ -23,7 +24,9 @@ const TOPIC_LABELS = {
 
 function renderSentence(sentence, byN, matcher) {
   const span = el('span', { class: 'sentence' });
-  appendWithTerms(span, str(sentence.text), matcher);
+  const text = str(sentence.text);
+  appendWithGaps(span, text, gapOffsets(text, sentence.gaps),
+    (node, piece) => appendWithTerms(node, piece, matcher));
   for (const n of arr(sentence.citations)) {
     if (Number.isInteger(n)) span.append(citationButton(byN.get(n), n));
   }
@@ -68,6 +71,7 @@ function renderAnswerText(data, byN) {
       el('h4', { class: 'answer-part-title' }, 'Wat kun je doen?'),
       renderSentences('ul', 'steps-list', steps, byN, matcher)));
   }
+  if (hasGaps([...short, ...explanation, ...steps])) box.append(gapNote());
   return box;
 }
 
@@ -117,7 +121,8 @@ function renderNotFound(data, citations) {
       'Misschien heb je toch iets aan deze stukken tekst. Ze komen het dichtst bij je vraag:'));
     const list = el('ol', { class: 'closest' });
     for (const c of citations) {
-      const quote = collapseSpace(str(c.quote) || str(c.text));
+      const quote = collapseSpace(str(c.quote)
+        ? withGapMarks(str(c.quote), c.quote_gaps) : withGapMarks(str(c.text), c.gaps));
       const short = quote.length > 320 ? `${quote.slice(0, 317)}…` : quote;
       list.append(el('li', { class: 'closest-item' },
         el('p', { class: 'closest-source' }, sourceLabel(c)),
@@ -129,6 +134,7 @@ function renderNotFound(data, citations) {
         }, 'Lees de hele passage')));
     }
     box.append(list);
+    if (citations.some((c) => arr(str(c.quote) ? c.quote_gaps : c.gaps).length)) box.append(gapNote());
   }
   box.append(el('p', { class: 'hint' },
     'Je kunt je vraag ook anders stellen, of je vraag voorleggen aan de school, het samenwerkingsverband of een onderwijsconsulent.'));

@@ -6,6 +6,7 @@
 import { API, api } from './api.js';
 import { copyButton } from './clipboard.js';
 import { $, announceIn, arr, collapseSpace, el, safeHttpUrl, str } from './dom.js';
+import { appendWithGaps, gapNote, gapOffsets, hasGaps, withGapMarks } from './gaps.js';
 
 // ---------------------------------------------------------------------------------------
 // Labels
@@ -34,9 +35,9 @@ export function locationLabel(item) {
   return parts.join(' · ');
 }
 
-/** The text "Kopieer citaat" puts on the clipboard. */
-export function citationText(item, quote) {
-  return `${sourceLabel(item)}: “${collapseSpace(quote)}”`;
+/** The text "Kopieer citaat" puts on the clipboard; `gaps` mark lost figures in `quote`. */
+export function citationText(item, quote, gaps = []) {
+  return `${sourceLabel(item)}: “${collapseSpace(withGapMarks(quote, gaps))}”`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -64,23 +65,28 @@ function spansToRanges(text, spans) {
   return merged;
 }
 
-/** Append `text` to `parent` with <mark> around the cited sentences. Returns the marks. */
-function appendHighlighted(parent, text, spans, quote) {
+/**
+ * Append `text` to `parent` with <mark> around the cited sentences and […] where a figure was
+ * lost (`gaps`). Returns the marks.
+ */
+function appendHighlighted(parent, text, spans, quote, gaps) {
   let ranges = spansToRanges(text, spans);
   if (!ranges.length && str(quote)) {
     const at = text.indexOf(str(quote));
     if (at >= 0) ranges = [[at, at + str(quote).length]];
   }
+  const offsets = gapOffsets(text, gaps);
   const marks = [];
   let pos = 0;
   for (const [start, end] of ranges) {
-    if (start > pos) parent.append(text.slice(pos, start));
-    const mark = el('mark', null, text.slice(start, end));
+    if (start > pos) appendWithGaps(parent, text, offsets, undefined, pos, start);
+    const mark = el('mark');
+    appendWithGaps(mark, text, offsets, undefined, start, end);
     marks.push(mark);
     parent.append(mark);
     pos = end;
   }
-  if (pos < text.length) parent.append(text.slice(pos));
+  if (pos < text.length) appendWithGaps(parent, text, offsets, undefined, pos, text.length);
   return marks;
 }
 
@@ -123,10 +129,13 @@ export function showCitation(citation, trigger) {
   if (where) body.append(el('p', { class: 'dialog-meta' }, where));
 
   const passage = el('blockquote', { class: 'passage', id: 'dialog-passage' });
-  const text = str(citation.text) || str(citation.quote);
-  appendHighlighted(passage, text, citation.quote_spans, citation.quote);
+  const whole = Boolean(str(citation.text));
+  const text = whole ? str(citation.text) : str(citation.quote);
+  const gaps = whole ? citation.gaps : citation.quote_gaps;
+  appendHighlighted(passage, text, citation.quote_spans, citation.quote, gaps);
   body.append(passage);
   body.append(el('p', { class: 'hint' }, 'De gemarkeerde zinnen zijn gebruikt in het antwoord.'));
+  if (arr(gaps).length) body.append(gapNote());
 
   const actions = el('div', { class: 'dialog-actions' });
   if (str(citation.doc_id)) {
@@ -136,7 +145,8 @@ export function showCitation(citation, trigger) {
       onclick: () => showDocument(citation.doc_id, citation.chunk_id, citation),
     }, 'Bekijk het hele document'));
   }
-  actions.append(copyButton(() => citationText(citation, str(citation.quote) || text), announceInDialog));
+  const copied = str(citation.quote) ? [str(citation.quote), citation.quote_gaps] : [text, gaps];
+  actions.append(copyButton(() => citationText(citation, ...copied), announceInDialog));
   body.append(actions);
 
   openDialog(trigger);
@@ -200,7 +210,7 @@ export async function showDocument(docId, chunkId, citation, trigger) {
     if (Number.isInteger(p.page)) item.append(el('p', { class: 'doc-page' }, `pagina ${p.page}`));
     const text = el('p', { class: 'doc-text' });
     const sameText = citation && p.highlight && str(citation.text) === str(p.text);
-    appendHighlighted(text, str(p.text), sameText ? citation.quote_spans : [], sameText ? citation.quote : '');
+    appendHighlighted(text, str(p.text), sameText ? citation.quote_spans : [], sameText ? citation.quote : '', p.gaps);
     if (p.highlight) {
       item.setAttribute('tabindex', '-1');
       item.setAttribute('aria-label', 'Geciteerde passage');
@@ -211,6 +221,7 @@ export async function showDocument(docId, chunkId, citation, trigger) {
     list.append(item);
   }
   if (!list.childElementCount) list.append(el('p', { class: 'muted' }, 'Dit document heeft geen tekst om te tonen.'));
+  if (hasGaps(data.passages)) body.append(gapNote());
   body.append(list);
 
   if (target) {

@@ -4,7 +4,8 @@ import { API, api } from './api.js';
 import { citationText, locationLabel, showDocument } from './citations.js';
 import { copyButton } from './clipboard.js';
 import { readAsText } from './corrections.js';
-import { $, announceIn, arr, collapseSpace, el, str } from './dom.js';
+import { $, announceIn, arr, el, str } from './dom.js';
+import { appendWithGaps, gapNote, gapOffsets, hasGaps } from './gaps.js';
 
 const SEARCH_K = 20;
 
@@ -14,14 +15,16 @@ const announceCopy = (text) => announceIn(search.copyStatus, text, search.status
 
 function renderResult(p, index) {
   const where = locationLabel(p);
-  const quote = collapseSpace(p.text);
+  const text = el('p', { class: 'result-text' });
+  appendWithGaps(text, str(p.text), gapOffsets(str(p.text), p.gaps));
   return el('li', { class: 'result' },
     el('h3', { class: 'result-title' },
       el('span', { class: 'visually-hidden' }, `Resultaat ${index + 1}: `), str(p.title) || str(p.doc_id)),
     where ? el('p', { class: 'result-meta' }, where) : null,
-    el('p', { class: 'result-text' }, str(p.text)),
+    text,
+    hasGaps([p]) ? gapNote() : null,
     el('div', { class: 'result-actions' },
-      copyButton(() => citationText(p, quote), announceCopy),
+      copyButton(() => citationText(p, str(p.text), p.gaps), announceCopy),
       el('button', {
         type: 'button',
         class: 'button link',
