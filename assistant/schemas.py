@@ -113,7 +113,7 @@ class Passage(BaseModel):
     gaps: list[int] = Field(
         default_factory=list,
         description="Offsets (in code points) in `text` where the text extraction lost a figure "
-        "(a number, a date, a year): show a mark such as […] there.",
+        "(a number, a date, a year): show a mark such as [getal] there.",
     )
 
 
@@ -142,7 +142,7 @@ class AnswerSentenceOut(BaseModel):
     gaps: list[int] = Field(
         default_factory=list,
         description="Offsets (in code points) in `text` where the text extraction lost a figure "
-        "(a number, a date, a year): show a mark such as […] there.",
+        "(a number, a date, a year): show a mark such as [getal] there.",
     )
 
 
@@ -163,7 +163,7 @@ class CitationOut(BaseModel):
     gaps: list[int] = Field(
         default_factory=list,
         description="Offsets (in code points) in `text` where the text extraction lost a figure "
-        "(a number, a date, a year): show a mark such as […] there.",
+        "(a number, a date, a year): show a mark such as [getal] there.",
     )
     quote_gaps: list[int] = Field(
         default_factory=list,
@@ -267,7 +267,7 @@ class DocumentPassage(BaseModel):
     gaps: list[int] = Field(
         default_factory=list,
         description="Offsets (in code points) in `text` where the text extraction lost a figure "
-        "(a number, a date, a year): show a mark such as […] there.",
+        "(a number, a date, a year): show a mark such as [getal] there.",
     )
 
 

@@ -5,14 +5,18 @@ oktober gekeken", "minder dan % aanwezig": the words around a lost number stay, 
 that stood on either side of it, and a percent sign keeps no figure. Cleaning joins words with
 one space, so an answer would quote "Kinderen moeten vanaf jaar naar school" as if nothing were
 missing. The index records where a figure was lost (`Chunk.figure_gaps`), and the chat and the
-copied citation show "[…]" there: the text stays verbatim, the reader knows something is
+copied citation show "[getal]" there: the text stays verbatim, the reader knows something is
 missing and can look it up in the original.
 
 Two spaces between words are also a common slip of typing, so a document is only read this
 way when it shows the defect clearly: two spaces beside a time unit or a month ("is  jaar",
 "op  oktober"), or a percent sign without a figure, in at least `MIN_SIGNS` places. Then every
 run of two or more spaces between two words of a line marks a lost figure, except after the end
-of a sentence (". Dit") and after a list marker ("-  Versnippering").
+of a sentence (". Dit") and after a list marker that opens a line ("-  Versnippering").
+
+The marking is partial by nature: a figure lost together with one of its spaces ("(Wmo )") or
+at the end of a line leaves no trace to find, and where a separator survived ("10.000" as ".")
+the mark follows it ("ongeveer . [getal] kinderen").
 """
 
 from __future__ import annotations
@@ -83,7 +87,9 @@ def _marks_figure(text: str, word: int) -> bool:
     if text[word - 2] in _SENTENCE_END and not text[word].islower():
         return False  # "vinden.  Dit punt": two spaces after a sentence
     previous_start = max(text.rfind(" ", 0, word - 1), text.rfind("\n", 0, word - 1)) + 1
-    return text[previous_start : word - 1] not in _LIST_MARKERS  # "-  Versnippering"
+    opens_line = previous_start == 0 or text[previous_start - 1] == "\n"
+    # "-  Versnippering" opens a list item; "in het schooljaar -  meer" lost a year range.
+    return not (opens_line and text[previous_start : word - 1] in _LIST_MARKERS)
 
 
 def gaps_within(gaps: Sequence[int], start: int, end: int) -> tuple[int, ...]:

@@ -8,7 +8,7 @@ import { citationButton, locationLabel, showCitation, sourceLabel } from './cita
 import { renderReadAs } from './corrections.js';
 import { arr, collapseSpace, el, escapeRegExp, str } from './dom.js';
 import { renderFeedback } from './feedback.js';
-import { appendWithGaps, gapNote, gapOffsets, hasGaps, withGapMarks } from './gaps.js';
+import { appendWithGaps, GAP_MARK, gapNote, gapOffsets, hasGaps, withGapMarks } from './gaps.js';
 import { appendWithTerms, termMatcher } from './terms.js';
 
 export const NOT_FOUND_TITLE = 'Dit staat niet in de bronnen';
@@ -109,6 +109,12 @@ function renderSourceList(citations, title) {
   return el('div', { class: 'sources-box' }, el('h4', { class: 'sources-title' }, title), list);
 }
 
+/** The first `limit` characters of `text`, cut at a space (no half word, no half mark). */
+function cutAtWord(text, limit) {
+  const space = text.lastIndexOf(' ', limit);
+  return text.slice(0, space > 0 ? space : limit);
+}
+
 function renderNotFound(data, citations) {
   // The heading already says "Dit staat niet in de bronnen"; do not repeat it as a sentence.
   const repeated = new RegExp(`^\\s*${escapeRegExp(NOT_FOUND_TITLE)}\\s*[.!:]?\\s*`, 'i');
@@ -120,10 +126,12 @@ function renderNotFound(data, citations) {
     box.append(el('p', { class: 'not-found-lead' },
       'Misschien heb je toch iets aan deze stukken tekst. Ze komen het dichtst bij je vraag:'));
     const list = el('ol', { class: 'closest' });
+    let marked = false; // whether a quote shown holds a lost figure's mark
     for (const c of citations) {
       const quote = collapseSpace(str(c.quote)
         ? withGapMarks(str(c.quote), c.quote_gaps) : withGapMarks(str(c.text), c.gaps));
-      const short = quote.length > 320 ? `${quote.slice(0, 317)}…` : quote;
+      const short = quote.length > 320 ? `${cutAtWord(quote, 317)}…` : quote;
+      marked = marked || short.includes(GAP_MARK);
       list.append(el('li', { class: 'closest-item' },
         el('p', { class: 'closest-source' }, sourceLabel(c)),
         el('p', { class: 'closest-quote' }, `“${short}”`),
@@ -134,7 +142,7 @@ function renderNotFound(data, citations) {
         }, 'Lees de hele passage')));
     }
     box.append(list);
-    if (citations.some((c) => arr(str(c.quote) ? c.quote_gaps : c.gaps).length)) box.append(gapNote());
+    if (marked) box.append(gapNote());
   }
   box.append(el('p', { class: 'hint' },
     'Je kunt je vraag ook anders stellen, of je vraag voorleggen aan de school, het samenwerkingsverband of een onderwijsconsulent.'));

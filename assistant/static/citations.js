@@ -66,7 +66,7 @@ function spansToRanges(text, spans) {
 }
 
 /**
- * Append `text` to `parent` with <mark> around the cited sentences and […] where a figure was
+ * Append `text` to `parent` with <mark> around the cited sentences and [getal] where a figure was
  * lost (`gaps`). Returns the marks.
  */
 function appendHighlighted(parent, text, spans, quote, gaps) {

@@ -1,15 +1,16 @@
 /*
  * Lost figures. Where a document's text extraction lost a number (a date, a year, an amount),
  * the service sends the place as an offset into the text (`gaps`, in code points). The page shows
- * […] there, says once what it means, and puts […] in a copied citation: the text stays the
- * document's own, and the reader knows that something is missing.
+ * [getal] there, says once what it means, and puts [getal] in a copied citation: the text stays
+ * the document's own, and the reader knows that something is missing. (Not "[…]": the documents
+ * use that themselves, for words left out of a quotation.)
  */
 
 import { arr, el } from './dom.js';
 
-export const GAP_MARK = '[…]';
-export const GAP_NOTE = '[…] betekent: hier staat in het originele document een getal, zoals een '
-  + 'datum, een jaar of een aantal. Dat getal ging verloren toen het document naar tekst werd '
+export const GAP_MARK = '[getal]';
+export const GAP_NOTE = '[getal] betekent: hier staat in het originele document een getal, zoals '
+  + 'een datum, een jaar of een aantal. Dat getal ging verloren toen het document naar tekst werd '
   + 'omgezet. Kijk in het originele document als je het nodig hebt.';
 
 /** The UTF-16 offsets in `text` of code-point `gaps`, sorted, without duplicates or strays. */
@@ -31,14 +32,14 @@ export function gapOffsets(text, gaps) {
   return offsets;
 }
 
-/** One gap's mark: […] for the eye, words for a screen reader. */
+/** One gap's mark: [getal] for the eye, words for a screen reader. */
 function gapMark() {
   return el('span', { class: 'lost-figure', title: 'Hier staat in het originele document een getal.' },
     el('span', { 'aria-hidden': 'true' }, GAP_MARK),
     el('span', { class: 'visually-hidden' }, '(getal ontbreekt)'));
 }
 
-/** What follows a mark: a space before a word ("is […] jaar"), none before "%" ("[…]%"). */
+/** What follows a mark: a space before a word ("is [getal] jaar"), none before "%" ("[getal]%"). */
 const afterMark = (text, offset) => (text[offset] === '%' ? '' : ' ');
 
 /**
@@ -58,7 +59,7 @@ export function appendWithGaps(parent, text, offsets, put = (node, piece) => nod
   if (end > position) put(parent, text.slice(position, end));
 }
 
-/** `text` with […] at each gap: what a copied citation says. */
+/** `text` with [getal] at each gap: what a copied citation says. */
 export function withGapMarks(text, gaps) {
   const offsets = gapOffsets(text, gaps);
   let result = '';
@@ -73,5 +74,5 @@ export function withGapMarks(text, gaps) {
 /** Whether any of `items` (sentences, passages) has a gap. */
 export const hasGaps = (items) => arr(items).some((item) => item && arr(item.gaps).length > 0);
 
-/** The note that says what […] means. */
+/** The note that says what [getal] means. */
 export const gapNote = () => el('p', { class: 'gap-note' }, GAP_NOTE);

@@ -1,7 +1,8 @@
-"""Figures lost in extraction: the page shows […] where they stood and says what it means."""
+"""Figures lost in extraction: the page shows [getal] where they stood and says what it means."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -49,8 +50,8 @@ def test_a_search_result_shows_and_copies_its_lost_figures(page: Any) -> None:
     expect(marks.first.locator(".visually-hidden")).to_have_text("(getal ontbreekt)")
     shown = " ".join(_seen(result.locator(".result-text")).split())
     assert shown == " ".join(marked(passage["text"], passage["gaps"]).split())
-    assert "[…]%" in shown
-    expect(result.locator(".gap-note")).to_contain_text("[…] betekent")
+    assert "[getal]%" in shown
+    expect(result.locator(".gap-note")).to_contain_text("[getal] betekent")
 
     result.get_by_role("button", name="Kopieer citaat").click()
     expect(page.locator("#copy-status")).to_contain_text("gekopieerd")
@@ -78,6 +79,16 @@ def test_an_answer_marks_its_lost_figures_and_the_source_dialog_too(page: Any) -
     copied = page.evaluate("navigator.clipboard.readText()")
     assert " ".join(marked(cited["quote"], cited["quote_gaps"]).split()) in copied
 
+    # The whole document marks every passage's lost figures, the cited one's too.
+    dialog.get_by_role("button", name="Bekijk het hele document").click()
+    highlighted = dialog.locator(".doc-passage.is-highlighted")
+    expect(highlighted.locator(".lost-figure")).to_have_count(len(cited["gaps"]))
+    expect(dialog.locator(".gap-note")).to_be_visible()
+    passages = page.request.get(f"/api/v1/documents/{AEF}").json()["passages"]
+    expect(dialog.locator(".doc-passage .lost-figure")).to_have_count(
+        sum(len(p["gaps"]) for p in passages)
+    )
+
 
 def test_answers_from_documents_without_the_defect_have_no_note(page: Any) -> None:
     open_home(page)
@@ -86,3 +97,97 @@ def test_answers_from_documents_without_the_defect_have_no_note(page: Any) -> No
     card = page.locator(".turn").nth(0).locator(".answer")
     expect(card.locator(".lost-figure")).to_have_count(0)
     expect(card.locator(".gap-note")).to_have_count(0)
+
+
+def test_offsets_count_code_points_and_marks_read_as_the_service_means(page: Any) -> None:
+    open_home(page)
+    result = page.evaluate(
+        """async () => {
+          const gaps = await import('/static/gaps.js');
+          const text = '😀 is jaar, 🎒 minder dan % aanwezig';
+          // Code points: the emoji are one each, two UTF-16 units each.
+          const at = (word) => Array.from(text.slice(0, text.indexOf(word))).length;
+          return {
+            offsets: gaps.gapOffsets(text, [at('jaar'), at('%'), at('jaar'), -1, 999, 'x']),
+            units: [text.indexOf('jaar'), text.indexOf('%')],
+            marked: gaps.withGapMarks(text, [at('%'), at('jaar')]),
+          };
+        }"""
+    )
+    assert result["offsets"] == result["units"]
+    assert result["marked"] == "😀 is [getal] jaar, 🎒 minder dan [getal]% aanwezig"
+
+
+def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> None:
+    quote = "Een school krijgt geen geld als een leerling minder dan % aanwezig is."
+    # Marked, its gap's "[getal]" straddles the 317th character, where a long quote is cut.
+    long_quote = "Woord " * 52 + "en jaar."
+    canned = {
+        "answerable": False,
+        "topic": "financiering",
+        "question_kind": "open",
+        "short_answer": [],
+        "explanation": [],
+        "next_steps": [],
+        "answer": [],
+        "citations": [
+            {
+                "n": 1,
+                "chunk_id": "a:1",
+                "doc_id": "a",
+                "title": "Rapport",
+                "section": "",
+                "page": None,
+                "quote": quote,
+                "text": quote,
+                "quote_spans": [],
+                "char_start": 0,
+                "char_end": len(quote),
+                "gaps": [quote.index("%")],
+                "quote_gaps": [quote.index("%")],
+            },
+            {
+                # Its only gap's mark would be cut in half where a closest passage is cut.
+                "n": 2,
+                "chunk_id": "a:2",
+                "doc_id": "a",
+                "title": "Rapport",
+                "section": "",
+                "page": None,
+                "quote": long_quote,
+                "text": long_quote,
+                "quote_spans": [],
+                "char_start": 0,
+                "char_end": len(long_quote),
+                "gaps": [long_quote.index("jaar")],
+                "quote_gaps": [long_quote.index("jaar")],
+            },
+        ],
+        "rules": [],
+        "parties": [],
+        "confidence": 0.05,
+        "message": "Dit staat niet in de bronnen.",
+        "terms": [],
+    }
+    page.route(
+        "**/api/v1/ask",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(canned)
+        ),
+    )
+    open_home(page)
+    page.get_by_label("Jouw vraag").fill("Wanneer krijgt de school geen geld meer?")
+    page.get_by_label("Jouw vraag").press("Enter")
+    quotes = page.locator(".not-found .closest-quote")
+    expect(quotes.nth(0)).to_have_text(
+        "“Een school krijgt geen geld als een leerling minder dan [getal]% aanwezig is.”"
+    )
+    expect(quotes.nth(1)).not_to_contain_text("[")  # cut at a word, never in a mark
+    expect(page.locator(".not-found .gap-note")).to_have_count(1)
+
+    canned["citations"] = canned["citations"][1:]  # only the mark that was cut off: no note
+    page.get_by_label("Jouw vraag").fill("En wanneer wel?")
+    page.get_by_label("Jouw vraag").press("Enter")
+    second = page.locator(".turn").nth(1).locator(".not-found")
+    expect(second.locator(".closest-item")).to_have_count(1)
+    expect(second.locator(".gap-note")).to_have_count(0)
