@@ -307,12 +307,34 @@ def test_keyboard_only_question_and_term_tooltip(page: Any) -> None:
     expect(tooltip).to_be_hidden()
 
 
-def test_not_answerable_state_shows_message_and_closest_passages(page: Any) -> None:
-    canned = {
+def refusal(citations: list[dict[str, Any]], message: str) -> dict[str, Any]:
+    """An /ask response that says the sources have no answer, with the closest passages."""
+    return {
         "answerable": False,
         "topic": "overig",
         "answer": [],
-        "citations": [
+        "citations": citations,
+        "rules": [],
+        "parties": [],
+        "confidence": 0.05,
+        "message": message,
+        "terms": [],
+    }
+
+
+def serve_answer(page: Any, canned: dict[str, Any]) -> None:
+    """Answer every /ask of `page` with `canned`, as it stands when the question is sent."""
+    page.route(
+        "**/api/v1/ask",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(canned)
+        ),
+    )
+
+
+def test_not_answerable_state_shows_message_and_closest_passages(page: Any) -> None:
+    canned = refusal(
+        [
             {
                 "n": 1,
                 "chunk_id": "doc-a#4",
@@ -325,18 +347,9 @@ def test_not_answerable_state_shows_message_and_closest_passages(page: Any) -> N
                 "quote_spans": [[0, 55]],
             }
         ],
-        "rules": [],
-        "parties": [],
-        "confidence": 0.05,
-        "message": "Dit staat niet in de bronnen. Probeer je vraag anders te stellen.",
-        "terms": [],
-    }
-    page.route(
-        "**/api/v1/ask",
-        lambda route: route.fulfill(
-            status=200, content_type="application/json", body=json.dumps(canned)
-        ),
+        "Dit staat niet in de bronnen. Probeer je vraag anders te stellen.",
     )
+    serve_answer(page, canned)
     open_home(page)
     page.get_by_label("Jouw vraag").fill("Hoe laat vertrekt de trein naar Parijs?")
     page.get_by_label("Jouw vraag").press("Enter")

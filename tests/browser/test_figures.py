@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.assistant.test_figures_api import AEF, ATTENDANCE
-from tests.browser.test_chat import ask, open_home
+from tests.browser.test_chat import ask, open_home, refusal, serve_answer
 from tests.indexer.test_figures import marked
 
 pytestmark = pytest.mark.browser
@@ -122,15 +121,8 @@ def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> 
     quote = "Een school krijgt geen geld als een leerling minder dan % aanwezig is."
     # Marked, its gap's "[getal]" straddles the 317th character, where a long quote is cut.
     long_quote = "Woord " * 52 + "en jaar."
-    canned = {
-        "answerable": False,
-        "topic": "financiering",
-        "question_kind": "open",
-        "short_answer": [],
-        "explanation": [],
-        "next_steps": [],
-        "answer": [],
-        "citations": [
+    canned = refusal(
+        [
             {
                 "n": 1,
                 "chunk_id": "a:1",
@@ -163,18 +155,9 @@ def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> 
                 "quote_gaps": [long_quote.index("jaar")],
             },
         ],
-        "rules": [],
-        "parties": [],
-        "confidence": 0.05,
-        "message": "Dit staat niet in de bronnen.",
-        "terms": [],
-    }
-    page.route(
-        "**/api/v1/ask",
-        lambda route: route.fulfill(
-            status=200, content_type="application/json", body=json.dumps(canned)
-        ),
+        "Dit staat niet in de bronnen.",
     )
+    serve_answer(page, canned)
     open_home(page)
     page.get_by_label("Jouw vraag").fill("Wanneer krijgt de school geen geld meer?")
     page.get_by_label("Jouw vraag").press("Enter")
