@@ -55,6 +55,14 @@ _MAX_SENTENCE_WORDS = 90
 _MAX_LIST_WORDS = 120  # a lead-in with its items, cited as one
 _DUPLICATE_JACCARD = 0.7  # sentences sharing this share of their words are said once
 _WORD = re.compile(r"\w+")
+# A sentence that opens by pointing back ("Deze kan een kind weigeren", "Hierdoor kunnen de
+# leerlingen …", "Dan gaat het om …") does not stand alone: the sentence before it says what
+# "deze", "hierdoor" or "dan" is. Additive openers ("Ook", "Daarnaast") do stand alone.
+_LEANS_BACK = re.compile(
+    r"^(?:Deze|Dit|Dat|Die|Zij|Ze|Hij|Hierdoor|Daardoor|Hiermee|Daarmee|Hiervoor|Daarvoor|"
+    r"Hierbij|Daarbij|Hierin|Daarin|Daarom|Dan|Zo niet)\b"
+)
+_MAX_ANTECEDENTS = 2  # sentences before one that points back, each pointing back in turn
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
 # least this many, are in the other (anchors are original text, chunks cleaned).
 _ANCHOR_SHARE = 0.8
@@ -130,6 +138,7 @@ class Unit:
     words: frozenset[str]
     word_count: int
     cues: SentenceCues
+    leans_back: bool = False  # opens by pointing back at the sentence before (`_LEANS_BACK`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,11 +334,68 @@ class AnswerComposer:
             else:
                 continue
             taken.append(item)
+        short = self._with_antecedents(short, scored, explanation, steps)
         return _Selection(
             short=tuple(short),
             explanation=tuple(sorted(explanation, key=lambda s: (s.hit_index, s.span))),
             next_steps=tuple(steps),
         )
+
+    def _with_antecedents(
+        self,
+        short: list[_Scored],
+        scored: Sequence[_Scored],
+        explanation: list[_Scored],
+        steps: list[_Scored],
+    ) -> list[_Scored]:
+        """The short answer with the sentence before each one that points back (`_LEANS_BACK`).
+
+        The sentence before comes from the same passage and must be a candidate itself (a
+        whole statement or list, of answer length); one taken later in the short answer, for
+        the explanation or as a next step moves up. When it points back too, the one before it
+        comes as well, up to `_MAX_ANTECEDENTS`. An explanation sentence that points back at a
+        sentence of the short answer moves up to follow it; one that points back at a sentence
+        not taken brings that sentence into the explanation (which is in document order). A
+        sentence that points back without such a sentence before it stays alone.
+        """
+        # The candidate that ends right before a sentence; of a list, its lead-in with all its
+        # items rather than its last item alone.
+        by_place: dict[tuple[int, int], _Scored] = {}
+        for candidate in scored:
+            place = (candidate.hit_index, candidate.candidate.unit.last)
+            known = by_place.get(place)
+            if known is None or candidate.candidate.unit.first < known.candidate.unit.first:
+                by_place[place] = candidate
+
+        def before(item: _Scored) -> _Scored | None:
+            unit = item.candidate.unit
+            return by_place.get((item.hit_index, unit.first - 1)) if unit.leans_back else None
+
+        result: list[_Scored] = []
+        for item in short:
+            if item in result:
+                continue  # already moved up, before the sentence that points back at it
+            chain = [item]
+            while len(chain) <= _MAX_ANTECEDENTS:
+                previous = before(chain[0])
+                if previous is None or previous in result:
+                    break
+                chain.insert(0, previous)
+            for previous in chain[:-1]:
+                for taken in (explanation, steps):
+                    if previous in taken:
+                        taken.remove(previous)
+            result.extend(chain)
+        for item in list(explanation):
+            previous = before(item)
+            if previous is None:
+                continue
+            if previous in result:
+                explanation.remove(item)
+                result.insert(result.index(previous) + 1, item)
+            elif previous not in explanation and previous not in steps:
+                explanation.append(previous)
+        return result
 
     def _conflicts(self, item: _Scored, taken: Sequence[_Scored]) -> bool:
         """Whether `item` repeats a chosen sentence or would cite one passage too many."""
@@ -486,6 +552,7 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
                 words=frozenset(w.lower() for w in _WORD.findall(text)),
                 word_count=words,
                 cues=sentence_cues(text),
+                leans_back=role != "item" and bool(_LEANS_BACK.match(text)),
             )
         )
     return tuple(units)
