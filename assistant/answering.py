@@ -57,10 +57,24 @@ _DUPLICATE_JACCARD = 0.7  # sentences sharing this share of their words are said
 _WORD = re.compile(r"\w+")
 # A sentence that opens by pointing back ("Deze kan een kind weigeren", "Hierdoor kunnen de
 # leerlingen …", "Dan gaat het om …") does not stand alone: the sentence before it says what
-# "deze", "hierdoor" or "dan" is. Additive openers ("Ook", "Daarnaast") do stand alone.
+# "deze", "hierdoor" or "dan" is. Not: additive openers ("Ook", "Daarnaast"), which do stand
+# alone; "Deze handreiking", "Dit schooljaar" (the document and its time, not the sentence
+# before); "Dat" opening a clause as a subject ("Dat beide stelsels verschillen, maakt …").
+_DOCUMENT_NOUNS = (
+    r"handreiking|notitie|document|hoofdstuk|paragraaf|rapport|rapportage|onderzoek|werkagenda|"
+    r"tekst|website|plan|schooljaar|jaar|week|maand"
+)
+_DAT_VERBS = (
+    r"is|was|zijn|waren|betekent|houdt|kan|kon|kunnen|moet|mag|gebeurt|geldt|gold|komt|heeft|"
+    r"hebben|wordt|werd|maakt|vraagt|zorgt|gaat|staat|blijkt|lijkt"
+)
 _LEANS_BACK = re.compile(
-    r"^(?:Deze|Dit|Dat|Die|Zij|Ze|Hij|Hierdoor|Daardoor|Hiermee|Daarmee|Hiervoor|Daarvoor|"
-    r"Hierbij|Daarbij|Hierin|Daarin|Daarom|Dan|Zo niet)\b"
+    rf"^(?:(?:Deze|Dit|Die)\b(?!\s+(?:{_DOCUMENT_NOUNS})\b)|Dat\s+(?:{_DAT_VERBS})\b|"
+    r"(?:Zij|Ze|Hij|Hun|Beide|Beiden|Hier|Daar|Dan)\b|"
+    r"Hierdoor|Daardoor|Hiermee|Daarmee|Hiervoor|Daarvoor|Hierbij|Daarbij|Hierin|Daarin|"
+    r"Hiertoe|Daartoe|Hieruit|Daaruit|Daarom|Zo niet\b|"
+    r"Ook (?:deze|dit|dat|die|zij|ze|hier|daar)\b|Op (?:deze|die) (?:manier|wijze)\b|"
+    r"In (?:dat|dit|die|zo[’']n) geval\b)"
 )
 _MAX_ANTECEDENTS = 2  # sentences before one that points back, each pointing back in turn
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
@@ -351,12 +365,13 @@ class AnswerComposer:
         """The short answer with the sentence before each one that points back (`_LEANS_BACK`).
 
         The sentence before comes from the same passage and must be a candidate itself (a
-        whole statement or list, of answer length); one taken later in the short answer, for
-        the explanation or as a next step moves up. When it points back too, the one before it
-        comes as well, up to `_MAX_ANTECEDENTS`. An explanation sentence that points back at a
-        sentence of the short answer moves up to follow it; one that points back at a sentence
-        not taken brings that sentence into the explanation (which is in document order). A
-        sentence that points back without such a sentence before it stays alone.
+        whole statement, or a list's lead-in with all its items); when it points back too, the
+        one before it comes as well, up to `_MAX_ANTECEDENTS`. An explanation sentence that
+        points back at a sentence of the short answer moves up to follow it. Nothing is said
+        twice: what the short answer now holds leaves the explanation and the next steps. An
+        explanation sentence that points back at a sentence not taken brings that sentence
+        into the explanation, while it has room. A sentence that points back without a
+        candidate before it stays alone.
         """
         # The candidate that ends right before a sentence; of a list, its lead-in with all its
         # items rather than its last item alone.
@@ -371,29 +386,44 @@ class AnswerComposer:
             unit = item.candidate.unit
             return by_place.get((item.hit_index, unit.first - 1)) if unit.leans_back else None
 
+        def said(item: _Scored, taken: Sequence[_Scored]) -> int | None:
+            """The index of a taken sentence that holds `item`'s sentences, if any."""
+            unit = item.candidate.unit
+            return next(
+                (
+                    i
+                    for i, other in enumerate(taken)
+                    if other.hit_index == item.hit_index and _overlap(other.candidate.unit, unit)
+                ),
+                None,
+            )
+
         result: list[_Scored] = []
         for item in short:
-            if item in result:
-                continue  # already moved up, before the sentence that points back at it
+            if said(item, result) is not None:
+                continue  # moved up already, or inside a list that moved up
             chain = [item]
             while len(chain) <= _MAX_ANTECEDENTS:
                 previous = before(chain[0])
-                if previous is None or previous in result:
+                if previous is None or said(previous, result) is not None:
                     break
                 chain.insert(0, previous)
-            for previous in chain[:-1]:
-                for taken in (explanation, steps):
-                    if previous in taken:
-                        taken.remove(previous)
             result.extend(chain)
-        for item in list(explanation):
+        # In document order, so that a chain of explanation sentences moves up whole.
+        for item in sorted(explanation, key=_place):
             previous = before(item)
-            if previous is None:
-                continue
-            if previous in result:
-                explanation.remove(item)
-                result.insert(result.index(previous) + 1, item)
-            elif previous not in explanation and previous not in steps:
+            at = None if previous is None else said(previous, result)
+            if at is not None and said(item, result) is None:
+                result.insert(at + 1, item)
+        explanation[:] = [e for e in explanation if said(e, result) is None]
+        steps[:] = [s for s in steps if said(s, result) is None]
+        for item in sorted(explanation, key=_place):
+            previous = before(item)
+            if (
+                previous is not None
+                and len(explanation) < self.max_explanation
+                and said(previous, [*explanation, *steps]) is None
+            ):
                 explanation.append(previous)
         return result
 
@@ -607,6 +637,11 @@ class _Weights:
         if not self._total:
             return 0.0
         return sum(w for t, w in self._weights.items() if t in terms) / self._total
+
+
+def _place(item: _Scored) -> tuple[int, int]:
+    """Where a candidate stands: its passage's rank, then its first sentence."""
+    return item.hit_index, item.candidate.unit.first
 
 
 def _overlap(a: Unit, b: Unit) -> bool:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from assistant.answering import Answer, AnswerComposer, chunk_units
+from assistant.answering import Answer, AnswerComposer, Candidate, _Scored, chunk_units
 from assistant.engine import Engine
 from assistant.intent import classify
+from indexer.chunking import Chunk
+from indexer.sentence_roles import SentenceRole
 
 # Written from the AEF report's passage on admission: "Het schoolbestuur bepaalt of het kind
 # wordt toegelaten. Deze kan een kind weigeren indien er geen plek is."
@@ -85,3 +89,133 @@ def test_no_short_answer_to_the_banks_questions_points_back_without_context(
             assert without == [], question
             paired += with_context
     assert paired >= 3  # the rule was at work, not only true for want of cases
+
+
+# ---------------------------------------------------------------------------------------
+# The selection itself, on passages written for the test, with probabilities set by hand.
+# ---------------------------------------------------------------------------------------
+
+
+def _passage(*sentences: tuple[str, SentenceRole]) -> Chunk:
+    text, spans = "", []
+    for sentence, _ in sentences:
+        spans.append((len(text), len(text) + len(sentence)))
+        text += sentence + " "
+    return Chunk(
+        chunk_id="test:1",
+        doc_id="test",
+        title="Test",
+        ordinal=0,
+        kind="body",
+        section="",
+        text=text.strip(),
+        clean_start=0,
+        clean_end=len(text),
+        char_start=0,
+        char_end=len(text),
+        page=None,
+        page_end=None,
+        sentences=tuple(spans),
+        links=(),
+        sentence_roles=tuple(role for _, role in sentences),
+    )
+
+
+def _select(
+    engine: Engine, chunk: Chunk, probabilities: dict[int, float]
+) -> tuple[list[str], list[str], list[str]]:
+    """Short answer, explanation and next steps when the passage's candidates (by first
+    sentence) have these probabilities; every other candidate has 0.01, too little to be taken.
+    A list's items are candidates of their own; the key of the list is its lead-in's."""
+    scored = sorted(
+        (
+            _Scored(Candidate(0, unit, ()), probabilities.get(unit.first, 0.01))
+            for unit in chunk_units(chunk, engine.composer.analyzer)
+        ),
+        key=lambda s: -s.probability,
+    )
+    selection = engine.composer._select(scored)
+
+    def texts(items: Sequence[_Scored]) -> list[str]:
+        return [chunk.text[s.span[0] : s.span[1]] for s in items]
+
+    return texts(selection.short), texts(selection.explanation), texts(selection.next_steps)
+
+
+LIST = _passage(
+    ("Scholen hebben bij de ondersteuning twee taken:", "lead_in"),
+    ("• basisondersteuning bieden aan alle leerlingen van de school;", "item"),
+    ("• samen met ouders zoeken naar een passende plek voor hun kind.", "item"),
+    ("Daardoor hoeft geen enkel kind thuis te zitten zonder onderwijs.", "statement"),
+)
+
+
+@pytest.mark.parametrize("item_probability", [0.5, 0.3])
+def test_a_sentence_after_a_list_gets_the_whole_list_and_the_list_is_said_once(
+    engine: Engine, item_probability: float
+) -> None:
+    # The last item alone would be a second short sentence (0.5) or an explanation (0.3).
+    short, explanation, steps = _select(engine, LIST, {3: 0.9, 2: item_probability})
+    assert short == [
+        "Scholen hebben bij de ondersteuning twee taken: "
+        "• basisondersteuning bieden aan alle leerlingen van de school; "
+        "• samen met ouders zoeken naar een passende plek voor hun kind.",
+        "Daardoor hoeft geen enkel kind thuis te zitten zonder onderwijs.",
+    ]
+    assert explanation == [] and steps == []
+
+
+CHAIN = _passage(
+    ("De gemeente betaalt het vervoer naar school voor kinderen met een beperking.", "statement"),
+    ("Dit geldt ook voor vervoer naar een zorglocatie in de eigen regio.", "statement"),
+    ("Daarvoor is wel een verklaring van een arts of een specialist nodig.", "statement"),
+    ("Sommige gemeenten vergoeden alleen de reis naar de dichtstbijzijnde school.", "statement"),
+)
+
+
+@pytest.mark.parametrize(("second", "third"), [(0.3, 0.25), (0.25, 0.3)])
+def test_explanation_sentences_that_point_back_follow_their_sentence_in_any_order(
+    engine: Engine, second: float, third: float
+) -> None:
+    short, explanation, _ = _select(engine, CHAIN, {0: 0.9, 1: second, 2: third, 3: 0.35})
+    assert short == [CHAIN.sentence(0), CHAIN.sentence(1), CHAIN.sentence(2)]
+    assert explanation == [CHAIN.sentence(3)]
+
+
+def test_an_explanation_sentence_that_points_back_brings_its_sentence_while_there_is_room(
+    engine: Engine,
+) -> None:
+    _, explanation, _ = _select(engine, CHAIN, {3: 0.9, 2: 0.3})
+    assert explanation == [CHAIN.sentence(1), CHAIN.sentence(2)]  # in document order
+
+
+def test_a_short_answer_chain_is_at_most_two_sentences_back(engine: Engine) -> None:
+    chain = _passage(
+        ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
+        ("Dit plan beschrijft welke school een leerling een plek biedt.", "statement"),
+        ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
+        ("Daardoor is er voor elke leerling binnen drie maanden een plek.", "statement"),
+    )
+    short, _, _ = _select(engine, chain, {3: 0.9})
+    assert short == [chain.sentence(1), chain.sentence(2), chain.sentence(3)]
+
+
+@pytest.mark.parametrize(
+    ("opening", "leans_back"),
+    [
+        ("Deze kan een kind weigeren indien er geen plek is.", True),
+        ("Hierdoor kunnen de leerlingen worden ingeschreven.", True),
+        ("Dat betekent dat de school geen geld krijgt.", True),
+        ("Ook deze kinderen hebben recht op onderwijs.", True),
+        ("Op deze manier blijft het kind in beeld.", True),
+        ("In dat geval beslist de gemeente.", True),
+        ("Deze handreiking beschrijft twee scenario's.", False),
+        ("Dit schooljaar is er een bijdrage van elke school.", False),
+        ("Dat beide stelsels verschillen, maakt samenwerking lastig.", False),
+        ("Daarnaast mogen scholen geen geld inzetten op een zorglocatie.", False),
+        ("Ook mag een samenwerkingsverband geen leraar inzetten.", False),
+    ],
+)
+def test_which_openings_point_back(engine: Engine, opening: str, leans_back: bool) -> None:
+    (unit,) = chunk_units(_passage((opening, "statement")), engine.composer.analyzer)
+    assert unit.leans_back is leans_back
