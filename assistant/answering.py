@@ -77,6 +77,7 @@ _LEANS_BACK = re.compile(
     r"In (?:dat|dit|die|zo[’']n) geval\b)"
 )
 _MAX_ANTECEDENTS = 2  # sentences before one that points back, each pointing back in turn
+_MAX_SHORT_SENTENCES = 4  # a short answer with the sentences it points back at
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
 # least this many, are in the other (anchors are original text, chunks cleaned).
 _ANCHOR_SHARE = 0.8
@@ -366,7 +367,9 @@ class AnswerComposer:
 
         The sentence before comes from the same passage and must be a candidate itself (a
         whole statement, or a list's lead-in with all its items); when it points back too, the
-        one before it comes as well, up to `_MAX_ANTECEDENTS`. An explanation sentence that
+        one before it comes as well, up to `_MAX_ANTECEDENTS`; a second answer that would make
+        the short answer longer than `_MAX_SHORT_SENTENCES` explains instead. An explanation
+        sentence that
         points back at a sentence of the short answer moves up to follow it. Nothing is said
         twice: what the short answer now holds leaves the explanation and the next steps. An
         explanation sentence that points back at a sentence not taken brings that sentence
@@ -408,6 +411,10 @@ class AnswerComposer:
                 if previous is None or said(previous, result) is not None:
                     break
                 chain.insert(0, previous)
+            if result and len(result) + len(chain) > _MAX_SHORT_SENTENCES:
+                if len(explanation) < self.max_explanation:
+                    explanation.append(item)  # the short answer is full: it explains instead
+                continue
             result.extend(chain)
         # In document order, so that a chain of explanation sentences moves up whole.
         for item in sorted(explanation, key=_place):

@@ -199,7 +199,9 @@ class AskResponse(BaseModel):
     )
     message: str
     short_answer: list[AnswerSentenceOut] = Field(
-        description="The one or two sentences that answer the question best, best first."
+        description="The one or two sentences that answer the question best, best first; a "
+        "sentence that points back ('Deze kan …') comes with the one or two before it in its "
+        "passage that say what it points at. At most four sentences."
     )
     explanation: list[AnswerSentenceOut] = Field(
         description="Up to three more sentences that explain the short answer, in document order."

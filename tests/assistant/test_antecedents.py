@@ -192,7 +192,7 @@ def test_an_explanation_sentence_that_points_back_brings_its_sentence_while_ther
 def test_a_short_answer_chain_is_at_most_two_sentences_back(engine: Engine) -> None:
     chain = _passage(
         ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
-        ("Dit plan beschrijft welke school een leerling een plek biedt.", "statement"),
+        ("Dit overzicht noemt de school die een leerling een plek biedt.", "statement"),
         ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
         ("Daardoor is er voor elke leerling binnen drie maanden een plek.", "statement"),
     )
@@ -219,3 +219,18 @@ def test_a_short_answer_chain_is_at_most_two_sentences_back(engine: Engine) -> N
 def test_which_openings_point_back(engine: Engine, opening: str, leans_back: bool) -> None:
     (unit,) = chunk_units(_passage((opening, "statement")), engine.composer.analyzer)
     assert unit.leans_back is leans_back
+
+
+def test_a_second_answer_that_would_make_the_short_answer_too_long_explains_instead(
+    engine: Engine,
+) -> None:
+    passage = _passage(
+        ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
+        ("Dit overzicht noemt de school die een leerling een plek biedt.", "statement"),
+        ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
+        ("De gemeente betaalt het vervoer naar de nieuwe school van de leerling.", "statement"),
+        ("Daarvoor is wel een verklaring van een arts of een specialist nodig.", "statement"),
+    )
+    short, explanation, _ = _select(engine, passage, {2: 0.9, 4: 0.5})
+    assert short == [passage.sentence(0), passage.sentence(1), passage.sentence(2)]
+    assert explanation == [passage.sentence(3), passage.sentence(4)]

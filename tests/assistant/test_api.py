@@ -125,7 +125,7 @@ def _said(body: dict) -> str:
 def test_the_answer_is_structured_short_answer_first(client, topic) -> None:
     body = _ask(client, PARENT_QUESTIONS[topic][0])
     assert body["answerable"]
-    assert 1 <= len(body["short_answer"]) <= 2
+    assert 1 <= len(body["short_answer"]) <= 4  # two answers, with what they point back at
     assert len(body["explanation"]) <= 3
     assert len(body["next_steps"]) <= 2
     # `answer` keeps the flat list for existing clients, in reading order.
