@@ -174,3 +174,42 @@ def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> 
     second = page.locator(".turn").nth(1).locator(".not-found")
     expect(second.locator(".closest-item")).to_have_count(1)
     expect(second.locator(".gap-note")).to_have_count(0)
+
+
+def test_a_footnote_marker_after_a_sentence_is_shown_as_a_footnote_reference(page: Any) -> None:
+    sentence = "De school zoekt met andere scholen naar een passende plek.38"
+    citation = {
+        "n": 1,
+        "chunk_id": "a:1",
+        "doc_id": "a",
+        "title": "Rapport",
+        "section": "",
+        "page": None,
+        "quote": sentence,
+        "text": sentence,
+        "quote_spans": [[0, len(sentence)]],
+        "char_start": 0,
+        "char_end": len(sentence),
+        "gaps": [],
+        "quote_gaps": [],
+    }
+    said = {"text": sentence, "citations": [1], "gaps": []}
+    canned = {
+        **refusal([citation], ""),
+        "answerable": True,
+        "question_kind": "open",
+        "short_answer": [said],
+        "explanation": [],
+        "next_steps": [],
+        "answer": [said],
+        "confidence": 0.9,
+    }
+    serve_answer(page, canned)
+    open_home(page)
+    page.get_by_label("Jouw vraag").fill("Wat doet de school als ze mijn kind niet kan helpen?")
+    page.get_by_label("Jouw vraag").press("Enter")
+    shown = page.locator(".answer-short .sentence")
+    expect(shown.locator(".footnote-ref")).to_have_text("voetnoot 38")
+    expect(shown.locator(".footnote-ref")).to_have_attribute("title", "Voetnoot 38 in het document")
+    assert _seen(shown).startswith("De school zoekt met andere scholen naar een passende plek.38")
+    assert _seen(shown.locator(".footnote-ref")) == "38"
