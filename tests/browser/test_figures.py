@@ -117,43 +117,36 @@ def test_offsets_count_code_points_and_marks_read_as_the_service_means(page: Any
     assert result["marked"] == "😀 is [getal] jaar, 🎒 minder dan [getal]% aanwezig"
 
 
+def _citation(
+    n: int, quote: str, gaps: list[int], quote_spans: list[list[int]] | None = None
+) -> dict[str, Any]:
+    """A canned citation whose passage is its quote."""
+    return {
+        "n": n,
+        "chunk_id": f"a:{n}",
+        "doc_id": "a",
+        "title": "Rapport",
+        "section": "",
+        "page": None,
+        "quote": quote,
+        "text": quote,
+        "quote_spans": quote_spans or [],
+        "char_start": 0,
+        "char_end": len(quote),
+        "gaps": gaps,
+        "quote_gaps": gaps,
+    }
+
+
 def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> None:
     quote = "Een school krijgt geen geld als een leerling minder dan % aanwezig is."
     # Marked, its gap's "[getal]" straddles the 317th character, where a long quote is cut.
     long_quote = "Woord " * 52 + "en jaar."
     canned = refusal(
         [
-            {
-                "n": 1,
-                "chunk_id": "a:1",
-                "doc_id": "a",
-                "title": "Rapport",
-                "section": "",
-                "page": None,
-                "quote": quote,
-                "text": quote,
-                "quote_spans": [],
-                "char_start": 0,
-                "char_end": len(quote),
-                "gaps": [quote.index("%")],
-                "quote_gaps": [quote.index("%")],
-            },
-            {
-                # Its only gap's mark would be cut in half where a closest passage is cut.
-                "n": 2,
-                "chunk_id": "a:2",
-                "doc_id": "a",
-                "title": "Rapport",
-                "section": "",
-                "page": None,
-                "quote": long_quote,
-                "text": long_quote,
-                "quote_spans": [],
-                "char_start": 0,
-                "char_end": len(long_quote),
-                "gaps": [long_quote.index("jaar")],
-                "quote_gaps": [long_quote.index("jaar")],
-            },
+            _citation(1, quote, [quote.index("%")]),
+            # Its only gap's mark would be cut in half where a closest passage is cut.
+            _citation(2, long_quote, [long_quote.index("jaar")]),
         ],
         "Dit staat niet in de bronnen.",
     )
@@ -178,21 +171,7 @@ def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> 
 
 def test_a_footnote_marker_after_a_sentence_is_shown_as_a_footnote_reference(page: Any) -> None:
     sentence = "De school zoekt met andere scholen naar een passende plek.38"
-    citation = {
-        "n": 1,
-        "chunk_id": "a:1",
-        "doc_id": "a",
-        "title": "Rapport",
-        "section": "",
-        "page": None,
-        "quote": sentence,
-        "text": sentence,
-        "quote_spans": [[0, len(sentence)]],
-        "char_start": 0,
-        "char_end": len(sentence),
-        "gaps": [],
-        "quote_gaps": [],
-    }
+    citation = _citation(1, sentence, [], quote_spans=[[0, len(sentence)]])
     said = {"text": sentence, "citations": [1], "gaps": []}
     canned = {
         **refusal([citation], ""),
