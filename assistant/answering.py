@@ -367,11 +367,11 @@ class AnswerComposer:
 
         The sentence before comes from the same passage and must be a candidate itself (a
         whole statement, or a list's lead-in with all its items); when it points back too, the
-        one before it comes as well, up to `_MAX_ANTECEDENTS`; a second answer that would make
-        the short answer longer than `_MAX_SHORT_SENTENCES` explains instead. An explanation
-        sentence that
-        points back at a sentence of the short answer moves up to follow it. Nothing is said
-        twice: what the short answer now holds leaves the explanation and the next steps. An
+        one before it comes as well, up to `_MAX_ANTECEDENTS`. An explanation sentence that
+        points back at a sentence of the short answer moves up to follow it. The short answer
+        holds `_MAX_SHORT_SENTENCES` at most: a second answer that would make it longer
+        explains instead, and an explanation sentence stays where it is. Nothing is said twice:
+        what the short answer now holds leaves the explanation and the next steps. An
         explanation sentence that points back at a sentence not taken brings that sentence
         into the explanation, while it has room. A sentence that points back without a
         candidate before it stays alone.
@@ -420,7 +420,7 @@ class AnswerComposer:
         for item in sorted(explanation, key=_place):
             previous = before(item)
             at = None if previous is None else said(previous, result)
-            if at is not None and said(item, result) is None:
+            if at is not None and said(item, result) is None and len(result) < _MAX_SHORT_SENTENCES:
                 result.insert(at + 1, item)
         explanation[:] = [e for e in explanation if said(e, result) is None]
         steps[:] = [s for s in steps if said(s, result) is None]
@@ -429,7 +429,7 @@ class AnswerComposer:
             if (
                 previous is not None
                 and len(explanation) < self.max_explanation
-                and said(previous, [*explanation, *steps]) is None
+                and said(previous, [*result, *explanation, *steps]) is None
             ):
                 explanation.append(previous)
         return result

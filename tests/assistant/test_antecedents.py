@@ -234,3 +234,16 @@ def test_a_second_answer_that_would_make_the_short_answer_too_long_explains_inst
     short, explanation, _ = _select(engine, passage, {2: 0.9, 4: 0.5})
     assert short == [passage.sentence(0), passage.sentence(1), passage.sentence(2)]
     assert explanation == [passage.sentence(3), passage.sentence(4)]
+
+
+def test_an_explanation_sentence_does_not_move_into_a_full_short_answer(engine: Engine) -> None:
+    passage = _passage(
+        ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
+        ("Dit overzicht noemt de school die een leerling een plek biedt.", "statement"),
+        ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
+        ("Daarmee heeft elke leerling binnen zes weken een nieuwe school.", "statement"),
+        ("De gemeente betaalt het vervoer naar de nieuwe school van de leerling.", "statement"),
+    )
+    short, explanation, _ = _select(engine, passage, {2: 0.9, 4: 0.5, 3: 0.3})
+    assert short == [passage.sentence(i) for i in (0, 1, 2, 4)]
+    assert explanation == [passage.sentence(3)]
