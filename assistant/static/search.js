@@ -13,7 +13,8 @@ const search = { form: null, query: null, doc: null, topic: null, status: null, 
 
 const announceCopy = (text) => announceIn(search.copyStatus, text, search.status);
 
-function renderResult(p, index) {
+/** One result; `explainGaps` adds the note on what [getal] means (once, under the first). */
+function renderResult(p, index, explainGaps) {
   const where = locationLabel(p);
   const text = el('p', { class: 'result-text' });
   appendWithGaps(text, str(p.text), gapOffsets(str(p.text), p.gaps));
@@ -22,7 +23,7 @@ function renderResult(p, index) {
       el('span', { class: 'visually-hidden' }, `Resultaat ${index + 1}: `), str(p.title) || str(p.doc_id)),
     where ? el('p', { class: 'result-meta' }, where) : null,
     text,
-    hasGaps([p]) ? gapNote() : null,
+    explainGaps ? gapNote() : null,
     el('div', { class: 'result-actions' },
       copyButton(() => citationText(p, str(p.text), p.gaps), announceCopy),
       el('button', {
@@ -52,7 +53,8 @@ async function runSearch(event) {
     const data = await api(`${API}/search`, { method: 'POST', body: { query, k: SEARCH_K, filters } });
     if (seq !== search.seq) return;
     const passages = arr(data.passages).filter((p) => p && typeof p === 'object');
-    search.results.replaceChildren(...passages.map(renderResult));
+    const firstMarked = passages.findIndex((p) => hasGaps([p]));
+    search.results.replaceChildren(...passages.map((p, i) => renderResult(p, i, i === firstMarked)));
     const found = passages.length
       ? `${passages.length} ${passages.length === 1 ? 'passage' : 'passages'} gevonden.`
       : 'Geen passages gevonden. Probeer andere woorden of haal een filter weg.';

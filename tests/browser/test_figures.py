@@ -51,6 +51,7 @@ def test_a_search_result_shows_and_copies_its_lost_figures(page: Any) -> None:
     assert shown == " ".join(marked(passage["text"], passage["gaps"]).split())
     assert "[getal]%" in shown
     expect(result.locator(".gap-note")).to_contain_text("[getal] betekent")
+    expect(page.locator("#search-results .gap-note")).to_have_count(1)  # said once
 
     result.get_by_role("button", name="Kopieer citaat").click()
     expect(page.locator("#copy-status")).to_contain_text("gekopieerd")
