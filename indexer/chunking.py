@@ -22,6 +22,8 @@ from indexer.sentence_roles import SentenceRole, mark_duplicates, person_names, 
 from indexer.sentences import split_sentences
 
 ChunkKind = Literal["body", "footnote"]
+# A heading's number: "9.1.1. Landelijke maatregelen" → "9.1.1".
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s")
 SECTION_SEPARATOR = " › "
 FOOTNOTE_SECTION = "Voetnoten"
 
@@ -127,6 +129,10 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
         text = cleaned.text[block.start : block.end]
         if block.kind == "heading":
             headings = [(lvl, t) for lvl, t in headings if lvl < block.level]
+            number = _SECTION_NUMBER.match(text)
+            if number:  # "9.1.1" belongs under "9." and "9.1.", never under "5."
+                parts = number.group(1).split(".")
+                headings = [(lvl, t) for lvl, t in headings if _within(t, parts)]
             headings.append((block.level, text.lstrip(". ")))  # ". Titel": digits lost
             continue
         kind: ChunkKind = "footnote" if block.kind == "footnote" else "body"
@@ -137,6 +143,15 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
         )
         units.extend(_block_units(block, text, section, kind, options.max_words))
     return units
+
+
+def _within(heading: str, parts: list[str]) -> bool:
+    """Whether `heading` may enclose a section numbered `parts`: unnumbered, or a prefix."""
+    number = _SECTION_NUMBER.match(heading)
+    if number is None:
+        return True
+    own = number.group(1).split(".")
+    return len(own) < len(parts) and own == parts[: len(own)]
 
 
 def _block_units(

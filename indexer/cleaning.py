@@ -14,6 +14,7 @@ is joined again, and footnotes become passages of their own.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -33,6 +34,8 @@ _PUNCT_ONLY = re.compile(r"^[\s\W\d_]*$")
 _TOC_LINE = re.compile(r"(?<!\.)\.{4,}\s*\d*\s*$|(?<!…)…{2,}\s*\d*\s*$")
 _BULLET = re.compile(r"^\s*(?:[•▪●◦○■□➢►\uf0b7\uf0a7\-–*]|o(?=\s))\s+\S")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[a-zA-Z])[.)]\s+\S")
+# "3. Organiseren van …": a line numbered with one number, as a list item or a chapter is.
+_LIST_NUMBER = re.compile(r"^\s*(\d{1,2})\.\s+\S")
 # "12 Kamerbrief ..." at a break or after a finished sentence: a footnote. Section numbers
 # in these documents carry a dot ("1. Aanleiding", "1.1 Inleiding"), footnote numbers do not.
 _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+[A-Z(‘“'\"]")
@@ -218,12 +221,15 @@ def _page_furniture(lines: list[_Line]) -> set[int]:
 
 
 def _line_kind(
-    line: _Line, next_line: _Line | None, next_content: _Line | None
+    line: _Line, next_line: _Line | None, next_content: _Line | None, *, in_list: bool = False
 ) -> tuple[BlockKind | None, int]:
     """The kind of block a line starts, or None for a continuation line.
 
-    `next_line` is None when a break follows; `next_content` is the next line with text.
+    `next_line` is None when a break follows; `next_content` is the next line with text;
+    `in_list` says the line is one of a run of numbered lines (`_numbered_runs`).
     """
+    if in_list:
+        return "item", 0
     stripped = line.text.strip()
     heading_level = _heading_level(stripped, next_line, next_content)
     if heading_level:
@@ -253,6 +259,27 @@ def _heading_level(stripped: str, next_line: _Line | None, next_content: _Line |
     return 0
 
 
+def _numbered_runs(lines: list[_Line | None]) -> set[int]:
+    """Indices of lines numbered "1.", "2.", "3." one after the other: a list, not chapters.
+
+    A short numbered line reads as a chapter heading ("4. Richting en koers"), but chapters
+    have text between them; lines numbered n and n + 1 with only blank lines between them are
+    the items of a list ("Ontwikkellijnen werkagenda: 1. Toerusten … 2. Laagdrempelige hulp …").
+    """
+    content = [i for i, line in enumerate(lines) if line is not None and line.text.strip()]
+    numbers: dict[int, int] = {}
+    for i in content:
+        line = lines[i]
+        match = _LIST_NUMBER.match(line.text) if line is not None else None
+        if match:
+            numbers[i] = int(match.group(1))
+    runs: set[int] = set()
+    for i, after in itertools.pairwise(content):
+        if i in numbers and numbers.get(after) == numbers[i] + 1:
+            runs.update((i, after))
+    return runs
+
+
 def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
     """Group lines into blocks; a sentence broken by page furniture is joined again."""
     blocks: list[_PendingBlock] = []
@@ -265,12 +292,13 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         line = lines[i]
         if line is not None and not _FOOTNOTE.match(line.text):  # footnotes interrupt text
             following = line
+    in_list = _numbered_runs(lines)
     for i, line in enumerate(lines):
         if line is None:
             broken = True
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        kind, level = _line_kind(line, nxt, next_content[i])
+        kind, level = _line_kind(line, nxt, next_content[i], in_list=i in in_list)
         if _FOOTNOTE.match(line.text) and (
             broken
             or current is None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 
 from indexer.chunking import Chunk, ChunkingOptions, chunk_document
 from indexer.cleaning import clean, stands_for
-from indexer.documents import discover, read_document
+from indexer.documents import Document, DocumentMeta, SourceFile, discover, read_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SOURCES = {s.doc_id: s for s in discover(CORPUS)}
@@ -71,3 +72,48 @@ def test_smaller_options_make_more_and_smaller_chunks() -> None:
     default = _chunks("samen-naar-school-handreiking")
     assert len(small) > len(default)
     assert max(c.word_count for c in small) <= 80
+
+
+def _document(doc_id: str, text: str) -> Document:
+    source = SourceFile(path=Path(f"{doc_id}.txt"), doc_id=doc_id, sha256="0" * 64)
+    return Document(meta=DocumentMeta(doc_id=doc_id, title=doc_id), source=source, text=text)
+
+
+def test_a_numbered_section_sits_under_the_sections_its_number_extends() -> None:
+    headings = [
+        "5. Fasering en ijkmomenten",
+        "9. Werkagenda route",
+        "9.1.1. Landelijke maatregelen",
+        "9.2. Laagdrempelige hulp",
+        "7. Proces-acties",
+        "9.2.3. Suggesties op schoolniveau",
+    ]
+    # Each section its own text: cleaning drops a line that repeats an earlier one.
+    text = "".join(
+        f"{heading}\nDeel {n} beschrijft wat er in de komende {n + 2} jaren moet gebeuren "
+        f"en wie daarbij welke rol heeft, met de scholen en de gemeenten van regio {n}.\n\n"
+        for n, heading in enumerate(headings)
+    )
+    document = _document("agenda", text)
+    sections = [c.section for c in chunk_document(document, clean(text), ChunkingOptions(10, 40))]
+    assert sections == [
+        "5. Fasering en ijkmomenten",
+        "9. Werkagenda route",
+        "9. Werkagenda route › 9.1.1. Landelijke maatregelen",
+        "9. Werkagenda route › 9.2. Laagdrempelige hulp",
+        "7. Proces-acties",
+        "9.2.3. Suggesties op schoolniveau",  # "7." is no part of 9.2.3
+    ]
+
+
+@pytest.mark.parametrize("doc_id", sorted(SOURCES))
+def test_section_numbers_nest_in_every_document(doc_id: str) -> None:
+    for chunk in _chunks(doc_id):
+        numbers = [
+            m.group(1).split(".")
+            for part in chunk.section.split(" › ")
+            for m in [re.match(r"(\d{1,2}(?:\.\d{1,2})*)\.?\s", part)]
+            if m
+        ]
+        for outer, inner in itertools.pairwise(numbers):
+            assert inner[: len(outer)] == outer, chunk.section

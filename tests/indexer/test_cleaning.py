@@ -116,3 +116,21 @@ def test_a_line_at_the_top_of_only_a_few_pages_is_kept() -> None:
 def test_text_without_page_breaks_has_no_running_headers() -> None:
     text = "\n".join(["Werkagenda 2035", "Een zin over onderwijs en zorg."] * 4)
     assert clean(text).text.count("Werkagenda 2035") == 4
+
+
+def test_numbered_lines_one_after_the_other_are_a_list_not_chapters() -> None:
+    text = (
+        "4. Richting en koers\n"
+        "De werkagenda kent zes lijnen, die hieronder staan.\n\n"
+        "Ontwikkellijnen werkagenda:\n"
+        "1. Toerusten van school en personeel\n"
+        "2. Laagdrempelige hulp in en nabij de school\n\n"
+        "3. Organiseren van een dekkend aanbod\n\n"
+        "De zes lijnen brengen ook de maatregelen samen.\n\n"
+        "5. Fasering en ijkmomenten\n"
+        "De werkagenda kent drie fasen tot 2035.\n"
+    )
+    cleaned = clean(text)
+    blocks = [(b.kind, cleaned.text[b.start : b.end].split(" ")[0]) for b in cleaned.blocks]
+    assert ("heading", "4.") in blocks and ("heading", "5.") in blocks  # text between them
+    assert [k for k, first in blocks if first in {"1.", "2.", "3."}] == ["item"] * 3
