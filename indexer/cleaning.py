@@ -52,6 +52,9 @@ _EDGE_LINES = 2
 _FURNITURE_SHARE = 0.4
 _MIN_FURNITURE_PAGES = 3
 _DIGITS = re.compile(r"\d+")
+# A line holding only a letter that a symbol font (Wingdings) draws as a checkbox or a tick:
+# "q" is the handreiking's ❑ before each step of its step plan.
+_SYMBOL_FONT_GLYPHS = frozenset({"q", "ü"})
 # U+FFFD (a glyph the extraction could not map) and private-use glyphs (symbol-font bullets
 # such as U+F0B7): dropped from words; a word of them alone that opens a line is a bullet.
 _GLYPH = re.compile(r"[\ufffd\ue000-\uf8ff]")
@@ -181,7 +184,7 @@ def _drop_defects(lines: list[_Line]) -> tuple[list[_Line | None], list[_Line]]:
         elif _URL_LINE.match(norm):
             links.append(line)
             kept.append(None)
-        elif _PUNCT_ONLY.match(norm):
+        elif _PUNCT_ONLY.match(norm) or norm in _SYMBOL_FONT_GLYPHS:
             kept.append(None)
         elif len(norm) >= _MIN_DUPLICATE_LINE_CHARS and norm in seen:
             # A fragment repeated after a footnote or page break: drop it. The None keeps

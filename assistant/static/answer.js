@@ -8,6 +8,7 @@ import { citationButton, locationLabel, showCitation, sourceLabel } from './cita
 import { renderReadAs } from './corrections.js';
 import { arr, collapseSpace, el, escapeRegExp, str } from './dom.js';
 import { renderFeedback } from './feedback.js';
+import { appendWithFootnotes } from './footnotes.js';
 import { appendWithGaps, GAP_MARK, gapNote, gapOffsets, hasGaps, withGapMarks } from './gaps.js';
 import { appendWithTerms, termMatcher } from './terms.js';
 
@@ -22,21 +23,12 @@ const TOPIC_LABELS = {
   overig: 'Overig',
 };
 
-// A footnote marker glued to the end of a sentence: "… een passend aanbod.38".
-const FOOTNOTE_MARKER = /(?<=[.!?;:][”’"')\]]*)(\d{1,3})$/u;
-
 function renderSentence(sentence, byN, matcher) {
   const span = el('span', { class: 'sentence' });
   const text = str(sentence.text);
-  const marker = text.match(FOOTNOTE_MARKER);
-  const body = marker ? text.slice(0, marker.index) : text;
+  const plain = (node, piece) => appendWithTerms(node, piece, matcher);
   appendWithGaps(span, text, gapOffsets(text, sentence.gaps),
-    (node, piece) => appendWithTerms(node, piece, matcher), 0, body.length);
-  if (marker) {
-    // Shown as the footnote reference it is, not as a number the sentence states.
-    span.append(el('sup', { class: 'footnote-ref', title: `Voetnoot ${marker[1]} in het document` },
-      el('span', { class: 'visually-hidden' }, 'voetnoot '), marker[1]));
-  }
+    (node, piece) => appendWithFootnotes(node, piece, plain));
   for (const n of arr(sentence.citations)) {
     if (Number.isInteger(n)) span.append(citationButton(byN.get(n), n));
   }

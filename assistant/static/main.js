@@ -9,6 +9,7 @@
  *   citations.js  source labels, [n] buttons, the source dialog with highlights
  *   corrections.js  "We zochten op …": mistyped words the service read as the documents' words
  *   gaps.js       [getal] where the text extraction lost a figure, and what that means
+ *   footnotes.js  footnote markers glued to the text ("aanbod.38") as superscript references
  *   answer.js     one answer card (short answer, explanation, next steps, facts, sources, not found)
  *   feedback.js   the feedback box under an answer
  *   chat.js       the conversation, history and new chat

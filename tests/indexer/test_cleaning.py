@@ -134,3 +134,14 @@ def test_numbered_lines_one_after_the_other_are_a_list_not_chapters() -> None:
     blocks = [(b.kind, cleaned.text[b.start : b.end].split(" ")[0]) for b in cleaned.blocks]
     assert ("heading", "4.") in blocks and ("heading", "5.") in blocks  # text between them
     assert [k for k, first in blocks if first in {"1.", "2.", "3."}] == ["item"] * 3
+
+
+def test_a_checkbox_drawn_by_a_symbol_font_is_no_word_of_the_step_it_opens() -> None:
+    text = (
+        "Stappenplan voor een nieuw initiatief.\n\n"
+        "                        q \n"
+        "                 Elk initiatief begint met een goed idee.\n"
+    )
+    cleaned = clean(text).text
+    assert "Elk initiatief begint met een goed idee." in cleaned
+    assert " q " not in f" {cleaned} " and "\nq" not in cleaned
