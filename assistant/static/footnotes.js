@@ -9,9 +9,15 @@ import { el } from './dom.js';
 
 // Digits glued to the end of a word of three letters or more ("Variawet42", "Wlz8"), or to a
 // word's closing punctuation ("aanbod.38"), followed by a space, punctuation or the end. Not
-// "m2" or "CO2", nor a figure such as "1.200" (a digit before the point).
-const REFERENCE =
-  /(?<=[A-Za-zà-ÿ][a-zà-ÿ]{2}|[a-zà-ÿ)][.!?;:][”’"')\]]*)(\d{1,3})(?=[\s.,;:!?”’"')\]]|$)/gu;
+// "m2" or "CO2", nor a figure such as "1.200" (a digit before the point), nor a number after
+// an abbreviation ("art.8", "nr.3", "ca.200"). Acronyms ("GPO45") are left as typed: the
+// page cannot tell them from names with a number.
+const REFERENCE = new RegExp(
+  '(?<=[A-Za-zà-ÿ][a-zà-ÿ]{2}|[a-zà-ÿ)][.!?;:][”’"\')\\]]*)'
+  + '(?<!\\b(?:art|artikel|nr|no|ca|blz|pag|p|lid|jr|mrt|okt)\\.)'
+  + '(\\d{1,3})(?=[\\s.,;:!?”’"\')\\]]|$)',
+  'gu',
+);
 
 function reference(number) {
   return el('sup', { class: 'footnote-ref', title: `Voetnoot ${number} in het document` },

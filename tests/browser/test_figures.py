@@ -172,8 +172,8 @@ def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> 
 
 def test_footnote_markers_glued_to_words_are_shown_as_footnote_references(page: Any) -> None:
     sentence = (
-        "Sinds de Variawet42 zoekt de school met een budget6) naar 120 m2 voor 1.200 "
-        "leerlingen in CO2-arme gebouwen een passende plek.38"
+        "Sinds de Variawet42 (zie art.8) zoekt de school met een budget6) naar 120 m2 voor "
+        "1.200 of ca.200 leerlingen in CO2-arme gebouwen een passende plek.38"
     )
     citation = _citation(1, sentence, [], quote_spans=[[0, len(sentence)]])
     said = {"text": sentence, "citations": [1], "gaps": []}

@@ -106,6 +106,15 @@ def test_a_numbered_section_sits_under_the_sections_its_number_extends() -> None
     ]
 
 
+def test_the_werkagendas_lines_of_work_head_no_section() -> None:
+    sections = {c.section for c in _chunks("werkagenda-inclusief-onderwijs-2035")}
+    assert not any(s.startswith(("5. Bouwen", "1. Toerusten")) for s in sections)
+    assert (
+        "9. Werkagenda route naar inclusief onderwijs 2035 › 9.2. Laagdrempelige hulp in en "
+        "nabij de school › 9.2.2. Regionale maatregelen/acties"
+    ) in sections
+
+
 @pytest.mark.parametrize("doc_id", sorted(SOURCES))
 def test_section_numbers_nest_in_every_document(doc_id: str) -> None:
     for chunk in _chunks(doc_id):

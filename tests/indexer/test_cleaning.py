@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from indexer.cleaning import clean, stands_for
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -136,12 +138,13 @@ def test_numbered_lines_one_after_the_other_are_a_list_not_chapters() -> None:
     assert [k for k, first in blocks if first in {"1.", "2.", "3."}] == ["item"] * 3
 
 
-def test_a_checkbox_drawn_by_a_symbol_font_is_no_word_of_the_step_it_opens() -> None:
+@pytest.mark.parametrize("glyph", ["q", "ü"])
+def test_a_checkbox_drawn_by_a_symbol_font_is_no_word_of_the_step_it_opens(glyph: str) -> None:
     text = (
         "Stappenplan voor een nieuw initiatief.\n\n"
-        "                        q \n"
+        f"                        {glyph} \n"
         "                 Elk initiatief begint met een goed idee.\n"
     )
-    cleaned = clean(text).text
-    assert "Elk initiatief begint met een goed idee." in cleaned
-    assert " q " not in f" {cleaned} " and "\nq" not in cleaned
+    words = clean(text).text.split()
+    assert glyph not in words
+    assert " ".join(words).endswith("initiatief. Elk initiatief begint met een goed idee.")
