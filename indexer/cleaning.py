@@ -55,6 +55,8 @@ _DIGITS = re.compile(r"\d+")
 # A line holding only a letter that a symbol font (Wingdings) draws as a checkbox or a tick:
 # "q" is the handreiking's ❑ before each step of its step plan.
 _SYMBOL_FONT_GLYPHS = frozenset({"q", "ü"})
+# The most words the second line of a section heading broken over two lines may have.
+_HEADING_TAIL_WORDS = 3
 # U+FFFD (a glyph the extraction could not map) and private-use glyphs (symbol-font bullets
 # such as U+F0B7): dropped from words; a word of them alone that opens a line is a bullet.
 _GLYPH = re.compile(r"[\ufffd\ue000-\uf8ff]")
@@ -283,6 +285,34 @@ def _numbered_runs(lines: list[_Line | None]) -> set[int]:
     return runs
 
 
+def _heading_tails(lines: list[_Line | None]) -> dict[int, int]:
+    """Lines that end a section heading broken over two lines, with the heading's first line.
+
+    "9.1. Toerusten school en personeel t.b.v. onderwijs aan" / "diverse groep": a line with a
+    section number of two levels or more, and a next line with text that goes on in lower
+    case with at most three words and no end of a sentence, together short enough for a
+    heading. A single number ("4. de gemeente …") may be a list item that goes on, so it does
+    not count.
+    """
+    content = [i for i, line in enumerate(lines) if line is not None and line.text.strip()]
+    tails: dict[int, int] = {}
+    for head, tail in itertools.pairwise(content):
+        first, rest = lines[head], lines[tail]
+        assert first is not None and rest is not None
+        number = _SECTION_NUMBER.match(first.text.strip())
+        words = rest.text.split()
+        if (
+            number is not None
+            and "." in number.group(1).strip(".")
+            and rest.text.strip()[:1].islower()
+            and len(words) <= _HEADING_TAIL_WORDS
+            and not _TERMINAL.search(rest.text)
+            and _heading_level(f"{first.text.strip()} {' '.join(words)}", None, None)
+        ):
+            tails[tail] = head
+    return tails
+
+
 def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
     """Group lines into blocks; a sentence broken by page furniture is joined again."""
     blocks: list[_PendingBlock] = []
@@ -296,12 +326,24 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         if line is not None and not _FOOTNOTE.match(line.text):  # footnotes interrupt text
             following = line
     in_list = _numbered_runs(lines)
+    tails = _heading_tails(lines)
+    heads = {head: tail for tail, head in tails.items()}
     for i, line in enumerate(lines):
         if line is None:
             broken = True
             continue
+        if i in tails and current is not None and current.kind == "heading":
+            current.lines.append(line)  # the rest of a heading broken over two lines
+            broken = False
+            continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         kind, level = _line_kind(line, nxt, next_content[i], in_list=i in in_list)
+        tail = lines[heads[i]] if i in heads else None
+        if tail is not None:
+            kind, level = (
+                "heading",
+                _heading_level(f"{line.text.strip()} {tail.text.strip()}", None, None),
+            )
         if _FOOTNOTE.match(line.text) and (
             broken
             or current is None

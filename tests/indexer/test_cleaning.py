@@ -148,3 +148,21 @@ def test_a_checkbox_drawn_by_a_symbol_font_is_no_word_of_the_step_it_opens(glyph
     words = clean(text).text.split()
     assert glyph not in words
     assert " ".join(words).endswith("initiatief. Elk initiatief begint met een goed idee.")
+
+
+def test_a_section_heading_broken_over_two_lines_is_one_heading() -> None:
+    text = (
+        "9.1. Toerusten school en personeel t.b.v. onderwijs aan\n\n"
+        "diverse groep\n\n"
+        "9.1.1. Landelijke maatregelen\n"
+        "Scholen krijgen meer tijd voor de ondersteuning van leerlingen.\n\n"
+        "4. Het plan gaat over de\n\n"
+        "school en de gemeente.\n"
+    )
+    blocks = _block_texts(text)
+    assert ("heading", "9.1. Toerusten school en personeel t.b.v. onderwijs aan diverse groep") in (
+        blocks
+    )
+    assert ("heading", "9.1.1. Landelijke maatregelen") in blocks
+    # One number may be a list item that goes on, and a sentence's end is no heading's.
+    assert not any(kind == "heading" and t.startswith("4.") for kind, t in blocks)
