@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -96,6 +96,15 @@ class SearchRequest(_Request):
     )
 
 
+def _gaps_field() -> Any:
+    """The `gaps` field of every text the API returns (`indexer.figures`)."""
+    return Field(
+        default_factory=list,
+        description="Offsets (in code points) in `text` where the text extraction lost a figure "
+        "(a number, a date, a year): show a mark such as [getal] there.",
+    )
+
+
 class Passage(BaseModel):
     """A passage of a document, citable: title, section, page and its span in the original."""
 
@@ -110,11 +119,7 @@ class Passage(BaseModel):
     char_start: int
     char_end: int
     links: list[str]
-    gaps: list[int] = Field(
-        default_factory=list,
-        description="Offsets (in code points) in `text` where the text extraction lost a figure "
-        "(a number, a date, a year): show a mark such as [getal] there.",
-    )
+    gaps: list[int] = _gaps_field()
 
 
 class CorrectionOut(BaseModel):
@@ -139,11 +144,7 @@ class AnswerSentenceOut(BaseModel):
 
     text: str
     citations: list[int]
-    gaps: list[int] = Field(
-        default_factory=list,
-        description="Offsets (in code points) in `text` where the text extraction lost a figure "
-        "(a number, a date, a year): show a mark such as [getal] there.",
-    )
+    gaps: list[int] = _gaps_field()
 
 
 class CitationOut(BaseModel):
@@ -160,11 +161,7 @@ class CitationOut(BaseModel):
     quote_spans: list[tuple[int, int]]
     char_start: int
     char_end: int
-    gaps: list[int] = Field(
-        default_factory=list,
-        description="Offsets (in code points) in `text` where the text extraction lost a figure "
-        "(a number, a date, a year): show a mark such as [getal] there.",
-    )
+    gaps: list[int] = _gaps_field()
     quote_gaps: list[int] = Field(
         default_factory=list,
         description="Offsets (in code points) in `quote` where the text extraction lost a figure.",
@@ -266,11 +263,7 @@ class DocumentPassage(BaseModel):
     page: int | None
     text: str
     highlight: bool
-    gaps: list[int] = Field(
-        default_factory=list,
-        description="Offsets (in code points) in `text` where the text extraction lost a figure "
-        "(a number, a date, a year): show a mark such as [getal] there.",
-    )
+    gaps: list[int] = _gaps_field()
 
 
 class DocumentDetail(BaseModel):

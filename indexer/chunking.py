@@ -15,15 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from indexer.cleaning import Block, CleanText
+from indexer.cleaning import Block, CleanText, section_number
 from indexer.documents import Document
 from indexer.figures import gaps_within, lost_figures
 from indexer.sentence_roles import SentenceRole, mark_duplicates, person_names, sentence_roles
 from indexer.sentences import split_sentences
 
 ChunkKind = Literal["body", "footnote"]
-# A heading's number: "9.1.1. Landelijke maatregelen" → "9.1.1".
-_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s")
 SECTION_SEPARATOR = " › "
 FOOTNOTE_SECTION = "Voetnoten"
 
@@ -129,10 +127,9 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
         text = cleaned.text[block.start : block.end]
         if block.kind == "heading":
             headings = [(lvl, t) for lvl, t in headings if lvl < block.level]
-            number = _SECTION_NUMBER.match(text)
+            number = section_number(text)
             if number:  # "9.1.1" belongs under "9." and "9.1.", never under "5."
-                parts = number.group(1).split(".")
-                headings = [(lvl, t) for lvl, t in headings if _within(t, parts)]
+                headings = [(lvl, t) for lvl, t in headings if _within(t, number)]
             headings.append((block.level, text.lstrip(". ")))  # ". Titel": digits lost
             continue
         kind: ChunkKind = "footnote" if block.kind == "footnote" else "body"
@@ -145,13 +142,10 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
     return units
 
 
-def _within(heading: str, parts: list[str]) -> bool:
-    """Whether `heading` may enclose a section numbered `parts`: unnumbered, or a prefix."""
-    number = _SECTION_NUMBER.match(heading)
-    if number is None:
-        return True
-    own = number.group(1).split(".")
-    return len(own) < len(parts) and own == parts[: len(own)]
+def _within(heading: str, number: tuple[str, ...]) -> bool:
+    """Whether `heading` may enclose a section numbered `number`: unnumbered, or a prefix."""
+    own = section_number(heading)
+    return not own or (len(own) < len(number) and own == number[: len(own)])
 
 
 def _block_units(

@@ -18,7 +18,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -264,14 +264,23 @@ def _heading_level(stripped: str, next_line: _Line | None, next_content: _Line |
     return 0
 
 
-def _numbered_runs(lines: list[_Line | None]) -> set[int]:
+def section_number(heading: str) -> tuple[str, ...]:
+    """The parts of the number a section heading opens with ("9.1.1. …": "9", "1", "1").
+
+    Empty without a number, or where the extraction lost its digits (". Aanleiding").
+    """
+    match = _SECTION_NUMBER.match(heading)
+    return tuple(match.group(1).split(".")) if match and match.group(1)[0].isdigit() else ()
+
+
+def _numbered_runs(lines: list[_Line | None], content: Sequence[int]) -> set[int]:
     """Indices of lines numbered "1.", "2.", "3." one after the other: a list, not chapters.
 
     A short numbered line reads as a chapter heading ("4. Richting en koers"), but chapters
     have text between them; lines numbered n and n + 1 with only blank lines between them are
     the items of a list ("Ontwikkellijnen werkagenda: 1. Toerusten … 2. Laagdrempelige hulp …").
+    `content` are the indices of the lines with text.
     """
-    content = [i for i, line in enumerate(lines) if line is not None and line.text.strip()]
     numbers: dict[int, int] = {}
     for i in content:
         line = lines[i]
@@ -285,32 +294,32 @@ def _numbered_runs(lines: list[_Line | None]) -> set[int]:
     return runs
 
 
-def _heading_tails(lines: list[_Line | None]) -> dict[int, int]:
-    """Lines that end a section heading broken over two lines, with the heading's first line.
+def _broken_headings(
+    lines: list[_Line | None], content: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """Section headings broken over two lines: first line → (its second line, heading level).
 
     "9.1. Toerusten school en personeel t.b.v. onderwijs aan" / "diverse groep": a line with a
     section number of two levels or more, and a next line with text that goes on in lower
     case with at most three words and no end of a sentence, together short enough for a
     heading. A single number ("4. de gemeente …") may be a list item that goes on, so it does
-    not count.
+    not count. `content` are the indices of the lines with text.
     """
-    content = [i for i, line in enumerate(lines) if line is not None and line.text.strip()]
-    tails: dict[int, int] = {}
+    broken: dict[int, tuple[int, int]] = {}
     for head, tail in itertools.pairwise(content):
         first, rest = lines[head], lines[tail]
         assert first is not None and rest is not None
-        number = _SECTION_NUMBER.match(first.text.strip())
         words = rest.text.split()
         if (
-            number is not None
-            and "." in number.group(1).strip(".")
+            len(section_number(first.text.strip())) >= 2
             and rest.text.strip()[:1].islower()
             and len(words) <= _HEADING_TAIL_WORDS
             and not _TERMINAL.search(rest.text)
-            and _heading_level(f"{first.text.strip()} {' '.join(words)}", None, None)
         ):
-            tails[tail] = head
-    return tails
+            level = _heading_level(f"{first.text.strip()} {' '.join(words)}", None, None)
+            if level:
+                broken[head] = (tail, level)
+    return broken
 
 
 def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
@@ -325,9 +334,10 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         line = lines[i]
         if line is not None and not _FOOTNOTE.match(line.text):  # footnotes interrupt text
             following = line
-    in_list = _numbered_runs(lines)
-    tails = _heading_tails(lines)
-    heads = {head: tail for tail, head in tails.items()}
+    content = [i for i, line in enumerate(lines) if line is not None and line.text.strip()]
+    in_list = _numbered_runs(lines, content)
+    broken_headings = _broken_headings(lines, content)
+    tails = {tail for tail, _ in broken_headings.values()}
     for i, line in enumerate(lines):
         if line is None:
             broken = True
@@ -338,12 +348,8 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         kind, level = _line_kind(line, nxt, next_content[i], in_list=i in in_list)
-        tail = lines[heads[i]] if i in heads else None
-        if tail is not None:
-            kind, level = (
-                "heading",
-                _heading_level(f"{line.text.strip()} {tail.text.strip()}", None, None),
-            )
+        if i in broken_headings:
+            kind, level = "heading", broken_headings[i][1]
         if _FOOTNOTE.match(line.text) and (
             broken
             or current is None

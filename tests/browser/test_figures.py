@@ -153,8 +153,7 @@ def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> 
     )
     serve_answer(page, canned)
     open_home(page)
-    page.get_by_label("Jouw vraag").fill("Wanneer krijgt de school geen geld meer?")
-    page.get_by_label("Jouw vraag").press("Enter")
+    ask(page, "Wanneer krijgt de school geen geld meer?")
     quotes = page.locator(".not-found .closest-quote")
     expect(quotes.nth(0)).to_have_text(
         "“Een school krijgt geen geld als een leerling minder dan [getal]% aanwezig is.”"
@@ -163,8 +162,7 @@ def test_a_refusal_marks_the_lost_figures_of_the_closest_passages(page: Any) -> 
     expect(page.locator(".not-found .gap-note")).to_have_count(1)
 
     canned["citations"] = canned["citations"][1:]  # only the mark that was cut off: no note
-    page.get_by_label("Jouw vraag").fill("En wanneer wel?")
-    page.get_by_label("Jouw vraag").press("Enter")
+    ask(page, "En wanneer wel?")
     second = page.locator(".turn").nth(1).locator(".not-found")
     expect(second.locator(".closest-item")).to_have_count(1)
     expect(second.locator(".gap-note")).to_have_count(0)
@@ -189,8 +187,7 @@ def test_footnote_markers_glued_to_words_are_shown_as_footnote_references(page: 
     }
     serve_answer(page, canned)
     open_home(page)
-    page.get_by_label("Jouw vraag").fill("Wat doet de school als ze mijn kind niet kan helpen?")
-    page.get_by_label("Jouw vraag").press("Enter")
+    ask(page, "Wat doet de school als ze mijn kind niet kan helpen?")
     shown = page.locator(".answer-short .sentence")
     references = shown.locator(".footnote-ref")
     expect(references).to_have_text(["voetnoot 42", "voetnoot 6", "voetnoot 38"])
