@@ -57,6 +57,12 @@ _DIGITS = re.compile(r"\d+")
 _SYMBOL_FONT_GLYPHS = frozenset({"q", "ü"})
 # The most words the second line of a section heading broken over two lines may have.
 _HEADING_TAIL_WORDS = 3
+# "Tijdpad: 2023", "Actienemer: OCW": a field of a table or a form, one word and its value.
+_FIELD = re.compile(r"^[A-Z][\w()/-]*:\s+\S")
+# Words a heading does not end with: the line is a fragment of a sentence ("…, de").
+_OPEN_ENDINGS = frozenset(
+    {"de", "het", "een", "en", "of", "van", "voor", "met", "aan", "in", "op", "te", "tot", "die"}
+)
 # U+FFFD (a glyph the extraction could not map) and private-use glyphs (symbol-font bullets
 # such as U+F0B7): dropped from words; a word of them alone that opens a line is a bullet.
 _GLYPH = re.compile(r"[\ufffd\ue000-\uf8ff]")
@@ -259,9 +265,25 @@ def _heading_level(stripped: str, next_line: _Line | None, next_content: _Line |
     if numbered:
         number = numbered.group(1)
         return number.count(".") + (0 if number.startswith(".") else 1)
-    if stripped[0].isupper() and len(words) <= 8 and next_line is None:
+    if stripped[0].isupper() and len(words) <= 8 and next_line is None and _titles(words):
         return 3
     return 0
+
+
+def _titles(words: list[str]) -> bool:
+    """Whether a short line standing alone titles what follows, rather than being a table's row.
+
+    Not a title: a field and its value ("Tijdpad: 2023"), a fragment of a sentence (an
+    unclosed bracket, or an open ending: "Naar Inclusiever Onderwijs (zie website", "…
+    Lerarenopleidingen), de"), a table's header row that names its columns ("Gemiddeld Range
+    Gemiddeld Range", "Fase 1 Fase 2 Fase 3").
+    """
+    line = " ".join(words)
+    if _FIELD.match(line) or line.count("(") != line.count(")"):
+        return False
+    if words[-1].lower() in _OPEN_ENDINGS:
+        return False
+    return not (len(words) >= 3 and words[0] in words[1:])
 
 
 def section_number(heading: str) -> tuple[str, ...]:

@@ -166,3 +166,30 @@ def test_a_section_heading_broken_over_two_lines_is_one_heading() -> None:
     assert ("heading", "9.1.1. Landelijke maatregelen") in blocks
     # One number may be a list item that goes on, and a sentence's end is no heading's.
     assert not any(kind == "heading" and t.startswith("4.") for kind, t in blocks)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tijdpad: 2023",  # a field of a table and its value
+        "Actienemer: OCW en VWS",
+        "Naar Inclusiever Onderwijs (zie website",  # a bracket the next line closes
+        "Bestuursakkoord Lerarenopleidingen), de werkagenda onderwijs-zorg, de",
+        "Gemiddeld Range Gemiddeld Range",  # a table's header row
+        "Fase 1 Fase 2 Fase 3 Fase 4",
+    ],
+)
+def test_a_table_row_or_a_sentence_fragment_standing_alone_is_no_heading(line: str) -> None:
+    text = f"Leerlingenvervoer\n\n{line}\n\nDe gemeente regelt het vervoer naar school.\n"
+    blocks = _block_texts(text)
+    assert blocks[0] == ("heading", "Leerlingenvervoer")  # the same line shape is one
+    assert all(kind != "heading" for kind, _ in blocks[1:])
+    assert line in " ".join(t for _, t in blocks)  # the text stays, as text
+
+
+def test_a_title_with_a_colon_or_brackets_is_still_a_heading() -> None:
+    for title in (
+        "Uitwerking KD4: Versterken executieve functies",
+        "Stakeholdersanalyse (optioneel)",
+    ):
+        assert _block_texts(f"{title}\n\nDe school maakt een plan.\n")[0] == ("heading", title)
