@@ -125,6 +125,8 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
     units: list[_Unit] = []
     for block in cleaned.blocks:
         text = cleaned.text[block.start : block.end]
+        if block.kind == "title":  # a run-in title heads no section, and is no sentence
+            continue
         if block.kind == "heading":
             headings = [(lvl, t) for lvl, t in headings if lvl < block.level]
             number = section_number(text)

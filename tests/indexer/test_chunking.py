@@ -126,3 +126,34 @@ def test_section_numbers_nest_in_every_document(doc_id: str) -> None:
         ]
         for outer, inner in itertools.pairwise(numbers):
             assert inner[: len(outer)] == outer, chunk.section
+
+
+def test_a_run_in_title_is_no_sentence_and_heads_no_section() -> None:
+    text = (
+        "1. Wettelijk kader\n"
+        "De school heeft een zorgplicht voor elk kind dat wordt aangemeld.\n\n"
+        "Hordes in de schoolloopbaan\n"
+        "Kinderen kunnen hordes tegenkomen tijdens hun route binnen het onderwijs.\n"
+    )
+    chunks = chunk_document(_document("kader", text), clean(text), ChunkingOptions(5, 40))
+    sentences = [c.sentence(i) for c in chunks for i in range(len(c.sentences))]
+    assert sentences == [
+        "De school heeft een zorgplicht voor elk kind dat wordt aangemeld.",
+        "Kinderen kunnen hordes tegenkomen tijdens hun route binnen het onderwijs.",
+    ]
+    assert {c.section for c in chunks} == {"1. Wettelijk kader"}
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "title", "opening"),
+    [
+        ("aef-onderwijs-zorg-initiatieven", "Hordes in de schoolloopbaan", "Kinderen uit beide"),
+        ("werkagenda-inclusief-onderwijs-2035", "Simpel switchen", "Elk kind heeft wel eens"),
+    ],
+)
+def test_a_run_in_title_of_the_corpus_opens_no_sentence(
+    doc_id: str, title: str, opening: str
+) -> None:
+    sentences = [c.sentence(i) for c in _chunks(doc_id) for i in range(len(c.sentences))]
+    assert any(s.startswith(opening) for s in sentences)
+    assert not any(s.startswith(f"{title} {opening}") for s in sentences)

@@ -193,3 +193,31 @@ def test_a_title_with_a_colon_or_brackets_is_still_a_heading() -> None:
         "Stakeholdersanalyse (optioneel)",
     ):
         assert _block_texts(f"{title}\n\nDe school maakt een plan.\n")[0] == ("heading", title)
+
+
+def test_a_run_in_title_is_a_block_of_its_own() -> None:
+    text = (
+        "Het samenwerkingsverband maakt een plan.\n\n"
+        "Hordes in de schoolloopbaan\n"
+        "Kinderen kunnen hordes tegenkomen tijdens hun route binnen het onderwijs.\n"
+    )
+    assert _block_texts(text) == [
+        ("paragraph", "Het samenwerkingsverband maakt een plan."),
+        ("title", "Hordes in de schoolloopbaan"),
+        ("paragraph", "Kinderen kunnen hordes tegenkomen tijdens hun route binnen het onderwijs."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a sentence wrapped before a name, an acronym or a word with a bracket
+        "Dit kan leiden tot een Veilig\nThuis melding, wat de situatie verder verergert.\n",
+        "Dat vraagt niet alleen\nOOGO-afspraken met het samenwerkingsverband.\n",
+        "Twee scholen (waaronder Bs\nSchinveld) doen ook mee.\n",
+        # a line that ends in a word no title ends in
+        "De leerlingen van de school in\nBrunssum krijgen extra hulp.\n",
+    ],
+)
+def test_a_sentence_wrapped_over_two_lines_stays_one_sentence(text: str) -> None:
+    assert _block_texts(text) == [("paragraph", " ".join(text.split()))]
