@@ -88,6 +88,10 @@ class _Unit:
     opens_block: bool
     section: str
     kind: ChunkKind
+    # Where the run-in title right before this unit begins (`indexer.cleaning.BlockKind`): a
+    # chunk that opens with this unit opens with its title, so the title's words stay in the
+    # passage (BM25, its vector) though in no sentence.
+    title_start: int | None = None
 
 
 def chunk_document(
@@ -123,9 +127,11 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
     """Sentences (or word windows of over-long sentences) with their section."""
     headings: list[tuple[int, str]] = []
     units: list[_Unit] = []
+    title_start: int | None = None
     for block in cleaned.blocks:
         text = cleaned.text[block.start : block.end]
         if block.kind == "title":  # a run-in title heads no section, and is no sentence
+            title_start = block.start
             continue
         if block.kind == "heading":
             headings = [(lvl, t) for lvl, t in headings if lvl < block.level]
@@ -140,7 +146,11 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
             if kind == "footnote"
             else SECTION_SEPARATOR.join(t for _, t in headings)
         )
-        units.extend(_block_units(block, text, section, kind, options.max_words))
+        block_units = _block_units(block, text, section, kind, options.max_words)
+        if title_start is not None and block_units:
+            block_units[0] = dataclasses.replace(block_units[0], title_start=title_start)
+        title_start = None
+        units.extend(block_units)
     return units
 
 
@@ -211,7 +221,8 @@ def _make_chunk(
     seen_ids: set[str],
     lost: Sequence[int] = (),
 ) -> Chunk | None:
-    start, end = units[0].start, units[-1].end
+    first = units[0]
+    start, end = first.start if first.title_start is None else first.title_start, units[-1].end
     text = cleaned.text[start:end]
     if not text.strip():
         return None

@@ -135,13 +135,16 @@ def test_a_run_in_title_is_no_sentence_and_heads_no_section() -> None:
         "Hordes in de schoolloopbaan\n"
         "Kinderen kunnen hordes tegenkomen tijdens hun route binnen het onderwijs.\n"
     )
-    chunks = chunk_document(_document("kader", text), clean(text), ChunkingOptions(5, 40))
-    sentences = [c.sentence(i) for c in chunks for i in range(len(c.sentences))]
-    assert sentences == [
-        "De school heeft een zorgplicht voor elk kind dat wordt aangemeld.",
-        "Kinderen kunnen hordes tegenkomen tijdens hun route binnen het onderwijs.",
-    ]
-    assert {c.section for c in chunks} == {"1. Wettelijk kader"}
+    for options in (ChunkingOptions(5, 40), ChunkingOptions(5, 12)):  # one chunk, and two
+        chunks = chunk_document(_document("kader", text), clean(text), options)
+        sentences = [c.sentence(i) for c in chunks for i in range(len(c.sentences))]
+        assert sentences == [
+            "De school heeft een zorgplicht voor elk kind dat wordt aangemeld.",
+            "Kinderen kunnen hordes tegenkomen tijdens hun route binnen het onderwijs.",
+        ]
+        assert {c.section for c in chunks} == {"1. Wettelijk kader"}
+        assert "Hordes in de schoolloopbaan\nKinderen" in "\n".join(c.text for c in chunks)
+    assert chunks[1].text.startswith("Hordes in de schoolloopbaan")  # a passage it opens
 
 
 @pytest.mark.parametrize(
