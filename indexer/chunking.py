@@ -134,6 +134,7 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
             title_start = block.start
             continue
         if block.kind == "heading":
+            title_start = None  # a title runs into its own paragraph, not past a heading
             headings = [(lvl, t) for lvl, t in headings if lvl < block.level]
             number = section_number(text)
             if number:  # "9.1.1" belongs under "9." and "9.1.", never under "5."
@@ -147,9 +148,9 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
             else SECTION_SEPARATOR.join(t for _, t in headings)
         )
         block_units = _block_units(block, text, section, kind, options.max_words)
-        if title_start is not None and block_units:
+        if kind == "body" and title_start is not None and block_units:
             block_units[0] = dataclasses.replace(block_units[0], title_start=title_start)
-        title_start = None
+            title_start = None
         units.extend(block_units)
     return units
 
