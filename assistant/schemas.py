@@ -105,12 +105,28 @@ def _gaps_field() -> Any:
     )
 
 
+def _doc_kind_field() -> Any:
+    """The `doc_kind` field of every passage the API returns (`corpus/documents.toml`)."""
+    return Field(
+        default=None,
+        description="What kind of document the passage is from: handreiking, werkagenda (the "
+        "government's plans), onderzoeksrapport, schoolplan (one school board's plan: it is "
+        "about that board's schools only) or web; null when the catalog does not say.",
+    )
+
+
+def _publisher_field() -> Any:
+    return Field(default=None, description="Who published the document, as the catalog says.")
+
+
 class Passage(BaseModel):
     """A passage of a document, citable: title, section, page and its span in the original."""
 
     chunk_id: str
     doc_id: str
     title: str
+    doc_kind: str | None = _doc_kind_field()
+    publisher: str | None = _publisher_field()
     section: str
     page: int | None
     page_end: int | None
@@ -154,6 +170,8 @@ class CitationOut(BaseModel):
     chunk_id: str
     doc_id: str
     title: str
+    doc_kind: str | None = _doc_kind_field()
+    publisher: str | None = _publisher_field()
     section: str
     page: int | None
     quote: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import get_args
 
 from fastapi import APIRouter
@@ -32,6 +32,8 @@ from assistant.schemas import (
     TopicName,
 )
 from assistant.spelling import Correction
+from indexer.documents import DocumentMeta
+from indexer.store import StoredDocument
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["answers"])
@@ -55,7 +57,7 @@ def ask(request: AskRequest, engine: EngineDep, settings: SettingsDep) -> Respon
         logger.info("question: %s", mask_personal_data(request.question))
     earlier = [turn.text for turn in request.history if turn.role == "user"]
     answer = engine.ask(request.question, earlier, mode=request.retriever)
-    response = answer_out(answer)
+    response = answer_out(answer, engine.store.documents)
     if settings.question_bank:
         rows = [engine.store.row_of[c.chunk.chunk_id] for c in answer.citations]
         asked = [request.question, *earlier]
@@ -92,19 +94,21 @@ def search(request: SearchRequest, engine: EngineDep, settings: SettingsDep) -> 
     )
     return json_response(
         SearchResponse(
-            passages=[passage_out(h) for h in hits],
+            passages=[passage_out(h, engine.store.documents) for h in hits],
             corrections=corrections_out(engine.corrections(request.query, request.retriever)),
         )
     )
 
 
-def passage_out(hit: Hit) -> Passage:
-    """The API view of a retrieved passage."""
-    chunk = hit.chunk
+def passage_out(hit: Hit, documents: Mapping[str, StoredDocument]) -> Passage:
+    """The API view of a retrieved passage; `documents` give its document's kind."""
+    chunk, meta = hit.chunk, _source(hit.chunk.doc_id, documents)
     return Passage(
         chunk_id=chunk.chunk_id,
         doc_id=chunk.doc_id,
         title=chunk.title,
+        doc_kind=meta.kind if meta else None,
+        publisher=meta.publisher if meta else None,
         section=chunk.section,
         page=chunk.page,
         page_end=chunk.page_end,
@@ -117,8 +121,8 @@ def passage_out(hit: Hit) -> Passage:
     )
 
 
-def answer_out(answer: Answer) -> AskResponse:
-    """The API view of an answer."""
+def answer_out(answer: Answer, documents: Mapping[str, StoredDocument]) -> AskResponse:
+    """The API view of an answer; `documents` give its sources' kinds."""
     return AskResponse(
         answerable=answer.answerable,
         topic=answer.topic if answer.topic in _TOPICS else OTHER_TOPIC,
@@ -128,7 +132,7 @@ def answer_out(answer: Answer) -> AskResponse:
         explanation=_sentences_out(answer.explanation),
         next_steps=_sentences_out(answer.next_steps),
         answer=_sentences_out(answer.sentences),
-        citations=[_citation_out(c) for c in answer.citations],
+        citations=[_citation_out(c, documents) for c in answer.citations],
         rules=list(answer.rules),
         parties=list(answer.parties),
         confidence=answer.confidence,
@@ -149,13 +153,21 @@ def _sentences_out(sentences: Sequence[AnswerSentence]) -> list[AnswerSentenceOu
     ]
 
 
-def _citation_out(citation: Citation) -> CitationOut:
-    chunk = citation.chunk
+def _source(doc_id: str, documents: Mapping[str, StoredDocument]) -> DocumentMeta | None:
+    """What the catalog says of a passage's document (its kind, its publisher)."""
+    document = documents.get(doc_id)
+    return document.meta if document is not None else None
+
+
+def _citation_out(citation: Citation, documents: Mapping[str, StoredDocument]) -> CitationOut:
+    chunk, meta = citation.chunk, _source(citation.chunk.doc_id, documents)
     return CitationOut(
         n=citation.n,
         chunk_id=chunk.chunk_id,
         doc_id=chunk.doc_id,
         title=chunk.title,
+        doc_kind=meta.kind if meta else None,
+        publisher=meta.publisher if meta else None,
         section=chunk.section,
         page=chunk.page,
         quote=citation.quote,

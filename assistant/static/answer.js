@@ -4,7 +4,7 @@
  * not-found message with the closest passages.
  */
 
-import { citationButton, locationLabel, showCitation, sourceLabel } from './citations.js';
+import { citationButton, kindLabel, locationLabel, scopeNotes, showCitation, sourceLabel } from './citations.js';
 import { renderReadAs } from './corrections.js';
 import { arr, collapseSpace, el, escapeRegExp, str } from './dom.js';
 import { renderFeedback } from './feedback.js';
@@ -106,6 +106,7 @@ function renderSourceList(citations, title) {
       },
       el('span', { class: 'source-n' }, Number.isInteger(c.n) ? `[${c.n}]` : '•'),
       el('span', { class: 'source-title' }, str(c.title) || str(c.doc_id)),
+      kindLabel(c) ? el('span', { class: 'source-kind' }, kindLabel(c)) : null,
       locationLabel(c) ? el('span', { class: 'source-where' }, locationLabel(c)) : null)));
   }
   return el('div', { class: 'sources-box' }, el('h4', { class: 'sources-title' }, title), list);
@@ -168,6 +169,11 @@ export function renderAnswer(data, question) {
 
   if (answerable) {
     card.append(renderAnswerText(data, byN));
+    const notes = scopeNotes(citations);
+    if (notes.length) {
+      card.append(el('div', { class: 'scope-notes' },
+        ...notes.map((note) => el('p', { class: 'scope-note' }, note))));
+    }
     const facts = renderFacts(data);
     if (facts) card.append(facts);
     if (citations.length) card.append(renderSourceList(citations, 'Bronnen'));

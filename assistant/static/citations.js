@@ -19,6 +19,43 @@ function pages(item) {
   return Number.isInteger(end) && end > item.page ? `${item.page}–${end}` : String(item.page);
 }
 
+/** What kind of document a source is (`doc_kind`, from the catalog), as a reader would say it. */
+const KIND_LABELS = {
+  handreiking: 'Handreiking',
+  werkagenda: 'Plannen van de overheid',
+  onderzoeksrapport: 'Onderzoek',
+  schoolplan: 'Plan van een schoolbestuur',
+  web: 'Website',
+};
+
+/** "Plan van een schoolbestuur", or '' when the catalog does not say (or says something new). */
+export function kindLabel(item) {
+  return Object.hasOwn(KIND_LABELS, str(item.doc_kind)) ? KIND_LABELS[str(item.doc_kind)] : '';
+}
+
+/**
+ * Notes for an answer that quotes a plan: a school board's plan is about its own schools, a
+ * werkagenda holds the government's plans. One note per kind, naming the board; "Dit antwoord"
+ * when every source is of that kind, "Een deel van dit antwoord" when not.
+ */
+export function scopeNotes(citations) {
+  const of = (kind) => citations.filter((c) => str(c.doc_kind) === kind);
+  const opening = (kind) => (of(kind).length === citations.length ? 'Dit antwoord' : 'Een deel van dit antwoord');
+  const notes = [];
+  const plans = of('schoolplan');
+  if (plans.length) {
+    const boards = [...new Set(plans.map((c) => str(c.publisher)).filter(Boolean))];
+    const who = boards.length ? ` (${boards.join(', ')})` : '';
+    notes.push(`${opening('schoolplan')} komt uit het plan van één schoolbestuur${who}. `
+      + 'Het gaat over de scholen van dat bestuur, niet over alle scholen.');
+  }
+  if (of('werkagenda').length) {
+    notes.push(`${opening('werkagenda')} komt uit een werkagenda van de overheid. `
+      + 'Daarin staan vooral plannen voor de komende jaren.');
+  }
+  return notes;
+}
+
 /** "Title, section, p. 4" — the parts that exist. */
 export function sourceLabel(item) {
   const parts = [str(item.title) || str(item.doc_id)];

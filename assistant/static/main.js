@@ -6,7 +6,8 @@
  *   api.js        fetch with a timeout; errors as plain Dutch messages
  *   terms.js      glossary terms with tooltips
  *   clipboard.js  the "Kopieer citaat" button
- *   citations.js  source labels, [n] buttons, the source dialog with highlights
+ *   citations.js  source labels (and what kind of document: a plan is no rule), [n] buttons,
+ *                 the source dialog with highlights
  *   corrections.js  "We zochten op …": mistyped words the service read as the documents' words
  *   gaps.js       [getal] where the text extraction lost a figure, and what that means
  *   footnotes.js  footnote markers glued to the text ("aanbod.38") as superscript references

@@ -1,7 +1,7 @@
 /* Search mode: passages for a few words, filtered by document and topic, each with a citation to copy. */
 
 import { API, api } from './api.js';
-import { citationText, locationLabel, showDocument } from './citations.js';
+import { citationText, kindLabel, locationLabel, showDocument } from './citations.js';
 import { copyButton } from './clipboard.js';
 import { readAsText } from './corrections.js';
 import { $, announceIn, arr, el, str } from './dom.js';
@@ -15,7 +15,7 @@ const announceCopy = (text) => announceIn(search.copyStatus, text, search.status
 
 /** One result; `explainGaps` adds the note on what [getal] means (once, under the first). */
 function renderResult(p, index, explainGaps) {
-  const where = locationLabel(p);
+  const where = [kindLabel(p), locationLabel(p)].filter(Boolean).join(' · ');
   const text = el('p', { class: 'result-text' });
   appendWithGaps(text, str(p.text), gapOffsets(str(p.text), p.gaps));
   return el('li', { class: 'result' },

@@ -346,3 +346,14 @@ def test_a_search_without_words_is_refused(client) -> None:
     response = client.post("/api/v1/search", json={"query": "\x1f ..."})
     assert response.status_code == 422
     assert "De zoekvraag bevat geen woorden" in response.json()["error"]["message"]
+
+
+def test_citations_and_passages_say_what_kind_of_document_they_are_from(client, engine) -> None:
+    catalog = {d: s.meta for d, s in engine.store.documents.items()}
+    body = _ask(client, "Wat is de startklas in Brunssum?")
+    passages = client.post("/api/v1/search", json={"query": "startklas", "k": 10}).json()
+    sources = [*body["citations"], *passages["passages"]]
+    assert "schoolplan" in {s["doc_kind"] for s in sources}
+    for source in sources:
+        meta = catalog[source["doc_id"]]
+        assert (source["doc_kind"], source["publisher"]) == (meta.kind, meta.publisher)
