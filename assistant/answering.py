@@ -64,6 +64,9 @@ _DOCUMENT_NOUNS = (
     r"handreiking|notitie|document|hoofdstuk|paragraaf|rapport|rapportage|onderzoek|werkagenda|"
     r"tekst|website|plan|schooljaar|jaar|week|maand"
 )
+# "In dat knooppunt wordt bepaald …", "Voor deze kinderen geldt …": a preposition and a
+# demonstrative point back just as a demonstrative alone does.
+_PREPOSITIONS = r"In|Bij|Met|Voor|Na|Naast|Uit|Door|Aan|Over|Tijdens|Vanuit|Via|Binnen|Zonder"
 _DAT_VERBS = (
     r"is|was|zijn|waren|betekent|houdt|kan|kon|kunnen|moet|mag|gebeurt|geldt|gold|komt|heeft|"
     r"hebben|wordt|werd|maakt|vraagt|zorgt|gaat|staat|blijkt|lijkt"
@@ -74,7 +77,8 @@ _LEANS_BACK = re.compile(
     r"Hierdoor|Daardoor|Hiermee|Daarmee|Hiervoor|Daarvoor|Hierbij|Daarbij|Hierin|Daarin|"
     r"Hiertoe|Daartoe|Hieruit|Daaruit|Daarom|Zo niet\b|"
     r"Ook (?:deze|dit|dat|die|zij|ze|hier|daar)\b|Op (?:deze|die) (?:manier|wijze)\b|"
-    r"In (?:dat|dit|die|zo[’']n) geval\b)"
+    r"In (?:dat|dit|die|zo[’']n) geval\b|"
+    rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!(?:{_DOCUMENT_NOUNS})\b)\w)"
 )
 _MAX_ANTECEDENTS = 2  # sentences before one that points back, each pointing back in turn
 _MAX_SHORT_SENTENCES = 4  # a short answer with the sentences it points back at
