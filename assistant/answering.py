@@ -80,6 +80,33 @@ _LEANS_BACK = re.compile(
     r"In (?:dat|dit|die|zo[’']n) geval\b|"
     rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!(?:{_DOCUMENT_NOUNS})\b)\w)"
 )
+# A next step ("Wat kun je doen?") says what a parent can do or where to turn: something
+# parents, "u" or "je" can do ("kunnen ouders zelf een potje meegeven"), or a route ("kunnen
+# dit aanvragen bij de gemeente", "terecht bij", "contact opnemen met") for a parent or a
+# child, or as an item of a list of steps ("Aanvraag doen bij de gemeente."); never a sentence
+# that says what cannot be done ("… geldt dat voor deze kinderen vaak niet"), outside a
+# condition it opens with. The action cue
+# alone (`sentence_cues`: "vraag", "website", "steunpunt" anywhere) also fires on sentences
+# about a research question or what an organisation does.
+_PARENT_CAN = re.compile(
+    r"\b(?:kunnen|mogen) (?:de )?ouders\b|(?<!met )\bouders (?:kunnen|mogen)\b|"
+    r"\b(?:kunt u|u kunt|kun je|je kunt)\b",
+    re.IGNORECASE,
+)
+_ROUTE = re.compile(
+    r"\b(?:terecht|aanvragen|aanvraag|aanmelden|melden|contact|wenden|aankloppen|klacht|"
+    r"bezwaar|advies vragen|om advies|hulp vragen)\b",
+    re.IGNORECASE,
+)
+_FOR_PARENT_OR_CHILD = re.compile(
+    r"(?<!met )\b(?:ouders?|verzorgers?|u|je|uw|kinderen|kind|leerlingen?|jongeren|"
+    r"jongvolwassenen)\b",
+    re.IGNORECASE,
+)
+_CANNOT = re.compile(r"\b(?:niet|geen|nooit)\b", re.IGNORECASE)
+# "Als er een kind niet op een gewone wc gaat zitten, kunnen ouders …": a condition before the
+# step may say "niet"; the step itself may not.
+_CONDITION = re.compile(r"^(?:Als|Wanneer|Indien|Zodra)\b[^,]*,\s*")
 _MAX_ANTECEDENTS = 2  # sentences before one that points back, each pointing back in turn
 _MAX_SHORT_SENTENCES = 4  # a short answer with the sentences it points back at
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
@@ -158,6 +185,7 @@ class Unit:
     word_count: int
     cues: SentenceCues
     leans_back: bool = False  # opens by pointing back at the sentence before (`_LEANS_BACK`)
+    next_step: bool = False  # says what a parent can do or where to turn (`is_next_step`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,7 +374,7 @@ class AnswerComposer:
                 short.append(item)
             elif item.probability < share * best:
                 continue
-            elif item.candidate.unit.cues.action >= 0.5 and len(steps) < self.max_next_steps:
+            elif item.candidate.unit.next_step and len(steps) < self.max_next_steps:
                 steps.append(item)
             elif len(explanation) < self.max_explanation:
                 explanation.append(item)
@@ -594,9 +622,19 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
                 word_count=words,
                 cues=sentence_cues(text),
                 leans_back=role != "item" and bool(_LEANS_BACK.match(text)),
+                next_step=is_next_step(text, role),
             )
         )
     return tuple(units)
+
+
+def is_next_step(text: str, role: SentenceRole) -> bool:
+    """Whether a sentence says what a parent can do or where to turn (`_PARENT_CAN`, `_ROUTE`)."""
+    if _CANNOT.search(_CONDITION.sub("", text)):
+        return False
+    if _PARENT_CAN.search(text):
+        return True
+    return bool(_ROUTE.search(text)) and (role == "item" or bool(_FOR_PARENT_OR_CHILD.search(text)))
 
 
 def anchored_sentences(store: IndexStore) -> dict[tuple[str, str], frozenset[int]]:

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from assistant.answering import Answer, AnswerComposer, Candidate, _Scored, chunk_units
+from assistant.answering import (
+    Answer,
+    AnswerComposer,
+    Candidate,
+    _Scored,
+    chunk_units,
+    is_next_step,
+)
 from assistant.engine import Engine
 from assistant.intent import classify
 from indexer.chunking import Chunk
@@ -251,3 +258,71 @@ def test_an_explanation_sentence_does_not_move_into_a_full_short_answer(engine: 
     short, explanation, _ = _select(engine, passage, {2: 0.9, 4: 0.5, 3: 0.3})
     assert short == [passage.sentence(i) for i in (0, 1, 2, 4)]
     assert explanation == [passage.sentence(3)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role", "step"),
+    [
+        # What a parent can do, or where a parent or a child can turn (sentences of the corpus).
+        (
+            "Als er een kind bijvoorbeeld vanwege autismespectrumstoornis niet op een gewone wc "
+            "gaat zitten, kunnen ouders zelf een potje meegeven.",
+            "statement",
+            True,
+        ),
+        (
+            "Wanneer kinderen niet op hun plek zijn in het regulier onderwijs, kunnen zij op het "
+            "speciaal onderwijs terecht, veelal cluster scholen.",
+            "statement",
+            True,
+        ),
+        (
+            "Kinderen die door hun beperking vervoer nodig hebben om naar een zorg- of "
+            "onderwijslocatie te gaan, kunnen dit aanvragen bij de gemeente.",
+            "statement",
+            True,
+        ),
+        (
+            "Kinderen en jongvolwassenen kunnen hier terecht voor een maatwerktraject.",
+            "statement",
+            True,
+        ),
+        ("Aanvraag doen bij de gemeente.", "item", True),
+        ("Daarnaast kunnen ouders zelf een potje meegeven voor hun kind.", "statement", True),
+        # Not a step: about an organisation, a research question, or what cannot be done.
+        (
+            "Het inventariseert gedurende deze periode bestaande vragen en behoeften van zowel "
+            "startende als bestaande initiatieven.",
+            "statement",
+            False,
+        ),
+        (
+            "In de periode september – december 2022 faciliteert het Steunpunt Passend Onderwijs "
+            "de beweging die met deze handreiking in gang wordt gezet.",
+            "statement",
+            False,
+        ),
+        (
+            "Daar waar kinderen zonder beperking na school terecht kunnen op een buitenschoolse "
+            "opvang, geldt dat voor deze kinderen vaak niet.",
+            "statement",
+            False,
+        ),
+        (
+            "De moederscholen zijn bekend bij de voorscholen, zodat zij samen met ouders kunnen "
+            "bepalen welke school het beste past.",
+            "statement",
+            False,
+        ),
+        (
+            "De gemeente heeft het proces zo ingeregeld, dat een aanvraag alleen via het "
+            "samenwerkingsverband kan lopen.",
+            "statement",
+            False,
+        ),
+    ],
+)
+def test_a_next_step_says_what_a_parent_can_do_or_where_to_turn(
+    sentence: str, role: SentenceRole, step: bool
+) -> None:
+    assert is_next_step(sentence, role) is step
