@@ -93,6 +93,11 @@ class _Unit:
     # passage (BM25, its vector) though in no sentence.
     title_start: int | None = None
 
+    @property
+    def opening(self) -> int:
+        """Where a chunk that opens with this unit begins: at its run-in title, if any."""
+        return self.start if self.title_start is None else self.title_start
+
 
 def chunk_document(
     document: Document, cleaned: CleanText, options: ChunkingOptions | None = None
@@ -196,7 +201,7 @@ def _group_units(text: str, units: list[_Unit], options: ChunkingOptions) -> lis
     current: list[_Unit] = []
     words = 0  # words of the text the current group spans, headings within it included
     for unit in units:
-        grown = len(text[current[0].start : unit.end].split()) if current else unit.words
+        grown = len(text[(current[0] if current else unit).opening : unit.end].split())
         section_changes = bool(current) and (
             unit.section != current[-1].section or unit.kind != current[-1].kind
         )
@@ -206,7 +211,7 @@ def _group_units(text: str, units: list[_Unit], options: ChunkingOptions) -> lis
             or grown > options.max_words
         ):
             groups.append(current)
-            current, grown = [], unit.words
+            current, grown = [], len(text[unit.opening : unit.end].split())
         current.append(unit)
         words = grown
     if current:
@@ -222,8 +227,7 @@ def _make_chunk(
     seen_ids: set[str],
     lost: Sequence[int] = (),
 ) -> Chunk | None:
-    first = units[0]
-    start, end = first.start if first.title_start is None else first.title_start, units[-1].end
+    start, end = units[0].opening, units[-1].end
     text = cleaned.text[start:end]
     if not text.strip():
         return None

@@ -61,6 +61,10 @@ _DIGITS = re.compile(r"\d+")
 # A line holding only a letter that a symbol font (Wingdings) draws as a checkbox or a tick:
 # "q" is the handreiking's ❑ before each step of its step plan.
 _SYMBOL_FONT_GLYPHS = frozenset({"q", "ü"})
+# A line ending in these goes on: no heading or title ends so.
+_OPEN_PUNCTUATION = (",", "-", "–")
+# The most words a run-in title may have (`_runs_in`); a heading on a line of its own, 8.
+_RUN_IN_TITLE_WORDS = 12
 # The most words the second line of a section heading broken over two lines may have.
 _HEADING_TAIL_WORDS = 3
 # "Tijdpad: 2023", "Actienemer: OCW": a field of a table or a form, one word and its value.
@@ -268,7 +272,7 @@ def _heading_level(stripped: str, next_line: _Line | None, next_content: _Line |
     words = stripped.split()
     if not words or len(stripped) > 90 or len(words) > 12:
         return 0
-    if _TERMINAL.search(stripped) or stripped.endswith((",", "-", "–")):
+    if _TERMINAL.search(stripped) or stripped.endswith(_OPEN_PUNCTUATION):
         return 0
     if next_content is not None and next_content.text.strip()[:1].islower():
         return 0  # the sentence continues on the next line (or after a page break)
@@ -296,14 +300,22 @@ def _runs_in(stripped: str, next_line: _Line) -> bool:
     """
     words = stripped.split()
     following = next_line.text.split()
-    if len(stripped) > 60 or not following:
+    if not following or not stripped[0].isupper() or len(words) > _RUN_IN_TITLE_WORDS:
         return False
     last, first = words[-1], following[0]
     if len(words) > 1 and last[:1].isupper() and not last.isupper():
         return False  # a name or a term broken over two lines
     if not (first.isalpha() and first[:1].isupper() and not first.isupper()):
         return False
-    return _heading_level(stripped, None, next_line) > 0
+    # Otherwise as a heading with a break after it, but up to 12 words: the report's run-in
+    # titles are sentences without a full stop ("Het is niet vanzelfsprekend dat kinderen een
+    # vorm van onderwijs kunnen volgen").
+    return _heading_level(stripped, None, next_line) > 0 or (
+        len(stripped) <= 90
+        and not _TERMINAL.search(stripped)
+        and not stripped.endswith(_OPEN_PUNCTUATION)
+        and _titles(words)
+    )
 
 
 def _titles(words: list[str]) -> bool:

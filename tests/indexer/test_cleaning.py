@@ -221,3 +221,12 @@ def test_a_run_in_title_is_a_block_of_its_own() -> None:
 )
 def test_a_sentence_wrapped_over_two_lines_stays_one_sentence(text: str) -> None:
     assert _block_texts(text) == [("paragraph", " ".join(text.split()))]
+
+
+def test_a_run_in_title_may_be_a_sentence_without_a_full_stop() -> None:
+    title = "Het is niet vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen"
+    text = f"Dat zagen we al.\n{title}\nVoor deze kinderen is het niet vanzelfsprekend.\n"
+    assert ("title", title) in _block_texts(text)
+    # Thirteen words and more are a sentence's line, whatever follows.
+    longer = f"{title} of krijgen"
+    assert ("title", longer) not in _block_texts(f"Dat zagen we al.\n{longer}\nVoor hen niet.\n")

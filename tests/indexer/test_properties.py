@@ -186,9 +186,11 @@ def _check_clean_invariants(original: str, cleaned: CleanText) -> None:
 
 
 def _dropped(norm: str, counts: dict[str, int]) -> bool:
-    """Whether `clean` may drop this (normalised) line: a page number, a URL or a repeat."""
+    """Whether `clean` may drop this (normalised) line: a page number, a URL, a repeat, or a
+    letter alone that a symbol font draws as a checkbox."""
     return (
         not norm
+        or norm in cleaning._SYMBOL_FONT_GLYPHS
         or bool(cleaning._PAGE_NUMBER.match(norm))
         or bool(cleaning._TOC_LINE.search(norm))
         or bool(cleaning._URL_LINE.match(norm))
