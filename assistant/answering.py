@@ -67,46 +67,54 @@ _DOCUMENT_NOUNS = (
 # "In dat knooppunt wordt bepaald …", "Voor deze kinderen geldt …": a preposition and a
 # demonstrative point back just as a demonstrative alone does.
 _PREPOSITIONS = r"In|Bij|Met|Voor|Na|Naast|Uit|Door|Aan|Over|Tijdens|Vanuit|Via|Binnen|Zonder"
+# One of those nouns, also in a compound or the plural, in any case: "dit themaonderzoek",
+# "deze werkagenda's", "deze Handreiking".
+_A_DOCUMENT_NOUN = rf"(?i:\w*(?:{_DOCUMENT_NOUNS})(?:en|s)?\b)"
 _DAT_VERBS = (
     r"is|was|zijn|waren|betekent|houdt|kan|kon|kunnen|moet|mag|gebeurt|geldt|gold|komt|heeft|"
     r"hebben|wordt|werd|maakt|vraagt|zorgt|gaat|staat|blijkt|lijkt"
 )
 _LEANS_BACK = re.compile(
-    rf"^(?:(?:Deze|Dit|Die)\b(?!\s+(?:{_DOCUMENT_NOUNS})\b)|Dat\s+(?:{_DAT_VERBS})\b|"
+    rf"^(?:(?:Deze|Dit|Die)\b(?!\s+{_A_DOCUMENT_NOUN})|Dat\s+(?:{_DAT_VERBS})\b|"
     r"(?:Zij|Ze|Hij|Hun|Beide|Beiden|Hier|Daar|Dan)\b|"
     r"Hierdoor|Daardoor|Hiermee|Daarmee|Hiervoor|Daarvoor|Hierbij|Daarbij|Hierin|Daarin|"
     r"Hiertoe|Daartoe|Hieruit|Daaruit|Daarom|Zo niet\b|"
     r"Ook (?:deze|dit|dat|die|zij|ze|hier|daar)\b|Op (?:deze|die) (?:manier|wijze)\b|"
     r"In (?:dat|dit|die|zo[’']n) geval\b|"
-    rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!(?:{_DOCUMENT_NOUNS})\b)\w)"
+    rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!{_A_DOCUMENT_NOUN})\w)"
 )
 # A next step ("Wat kun je doen?") says what a parent can do or where to turn: something
-# parents, "u" or "je" can do ("kunnen ouders zelf een potje meegeven"), or a route ("kunnen
-# dit aanvragen bij de gemeente", "terecht bij", "contact opnemen met") for a parent or a
-# child, or as an item of a list of steps ("Aanvraag doen bij de gemeente."); never a sentence
-# that says what cannot be done ("… geldt dat voor deze kinderen vaak niet"), outside a
-# condition it opens with. The action cue
-# alone (`sentence_cues`: "vraag", "website", "steunpunt" anywhere) also fires on sentences
+# parents or "u" can do ("kunnen ouders zelf een potje meegeven"; not "je", which in these
+# documents addresses professionals), or a route ("kunnen dit aanvragen bij de gemeente",
+# "terecht kunnen", "contact opnemen met") for a parent or a child, or as an item of a list of
+# steps ("Aanvraag doen bij de gemeente."); never a sentence that says what cannot be done
+# ("… geldt dat voor deze kinderen vaak niet"), outside a condition it opens with. The action
+# cue alone (`sentence_cues`: "vraag", "website", "steunpunt" anywhere) also fires on sentences
 # about a research question or what an organisation does.
 _PARENT_CAN = re.compile(
-    r"\b(?:kunnen|mogen) (?:de )?ouders\b|(?<!met )\bouders (?:kunnen|mogen)\b|"
-    r"\b(?:kunt u|u kunt|kun je|je kunt)\b",
+    r"\b(?:kunnen|mogen) (?:de )?ouders\b|(?<!met )(?<!met de )\bouders (?:kunnen|mogen)\b|"
+    r"\b(?:kunt u|u kunt)\b",
     re.IGNORECASE,
 )
 _ROUTE = re.compile(
-    r"\b(?:terecht|aanvragen|aanvraag|aanmelden|melden|contact|wenden|aankloppen|klacht|"
-    r"bezwaar|advies vragen|om advies|hulp vragen)\b",
+    r"\b(?:aanvragen|aanvraag|aanmelden|melden|wenden|aankloppen|klacht|bezwaar|"
+    r"advies vragen|om advies|hulp vragen|neem contact|contact (?:op)?nemen|contact zoeken|"
+    r"terecht (?:kunnen|kan|kunt|bij))\b|\b(?:kunnen|kan|kunt)\b[^.;:]{0,60}\bterecht\b",
     re.IGNORECASE,
 )
 _FOR_PARENT_OR_CHILD = re.compile(
-    r"(?<!met )\b(?:ouders?|verzorgers?|u|je|uw|kinderen|kind|leerlingen?|jongeren|"
+    r"(?<!met )(?<!met de )\b(?:ouders?|verzorgers?|u|uw|kinderen|kind|leerlingen?|jongeren|"
     r"jongvolwassenen)\b",
     re.IGNORECASE,
 )
-_CANNOT = re.compile(r"\b(?:niet|geen|nooit)\b", re.IGNORECASE)
-# "Als er een kind niet op een gewone wc gaat zitten, kunnen ouders …": a condition before the
-# step may say "niet"; the step itself may not.
-_CONDITION = re.compile(r"^(?:Als|Wanneer|Indien|Zodra)\b[^,]*,\s*")
+_CANNOT = re.compile(r"\b(?:niet|geen|nooit)\b(?! alleen\b)", re.IGNORECASE)
+# "Als er een kind niet op een gewone wc gaat zitten, kunnen ouders …", "Bent u het niet eens
+# met het besluit, dan kunt u bezwaar maken": a condition before the step may say "niet"; the
+# step itself may not. The condition ends at the comma before the step's verb.
+_CONDITION = re.compile(
+    r"^(?:Als|Wanneer|Indien|Zodra|Bent|Is|Zijn)\b.*?,\s*(?=(?:dan|kunnen|kan|kunt|mogen|mag|"
+    r"moet|moeten|is|zijn|wordt|worden|gaat|gaan|krijgt|krijgen)\b)"
+)
 _MAX_ANTECEDENTS = 2  # sentences before one that points back, each pointing back in turn
 _MAX_SHORT_SENTENCES = 4  # a short answer with the sentences it points back at
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
@@ -132,7 +140,9 @@ class Citation:
     """A cited passage; `quote_spans` locate the cited sentences within `chunk.text`.
 
     `quote` is those sentences joined by a space (the passage's first sentence when none is
-    cited), `quote_gaps` the offsets in it where the extraction lost a figure.
+    cited), `quote_gaps` the offsets in it where the extraction lost a figure. `section` is
+    where the first quoted sentence stands, which may lie past a heading within the passage
+    (`chunk.section` is where the passage begins).
     """
 
     n: int
@@ -140,6 +150,7 @@ class Citation:
     quote: str
     quote_spans: tuple[tuple[int, int], ...]
     score: float
+    section: str  # the section of the first quoted sentence (`Chunk.section_at`)
     quote_gaps: tuple[int, ...] = ()
 
 
@@ -566,6 +577,7 @@ class AnswerComposer:
             quote_spans=tuple(spans),
             score=hit.score,
             quote_gaps=tuple(quote_gaps),
+            section=chunk.section_at(parts[0][0]),
         )
 
     def _topic(self, query: Query, passages: Sequence[Hit]) -> str:
@@ -630,7 +642,7 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
 
 def is_next_step(text: str, role: SentenceRole) -> bool:
     """Whether a sentence says what a parent can do or where to turn (`_PARENT_CAN`, `_ROUTE`)."""
-    if _CANNOT.search(_CONDITION.sub("", text)):
+    if role == "narrative" or _CANNOT.search(_CONDITION.sub("", text)):
         return False
     if _PARENT_CAN.search(text):
         return True

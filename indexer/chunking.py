@@ -8,6 +8,7 @@ table row, say) is longer than a whole chunk.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import re
@@ -47,7 +48,9 @@ class Chunk:
     original text; `sentences` are spans within `text`, `sentence_roles` what each of them is
     (`indexer.sentence_roles`) and `sentence_origins` each one's span of the original text.
     `figure_gaps` are the offsets in `text` where the extraction lost a figure
-    (`indexer.figures`): "Kiki is |jaar".
+    (`indexer.figures`): "Kiki is |jaar". `section` is the heading path where the passage
+    begins; a passage may run past a heading (a section too short for a passage of its own),
+    so `sentence_sections` holds each sentence's own (`section_at`).
     """
 
     chunk_id: str
@@ -68,11 +71,22 @@ class Chunk:
     sentence_roles: tuple[SentenceRole, ...] = ()
     sentence_origins: tuple[tuple[int, int], ...] = ()
     figure_gaps: tuple[int, ...] = ()
+    sentence_sections: tuple[str, ...] = ()
 
     def sentence(self, index: int) -> str:
         """The text of sentence `index`."""
         start, end = self.sentences[index]
         return self.text[start:end]
+
+    def section_at(self, offset: int) -> str:
+        """The section of the sentence at `offset` in `text`.
+
+        Before the first sentence, or for a chunk without per-sentence sections: `section`.
+        """
+        index = bisect.bisect_right([a for a, _ in self.sentences], offset) - 1
+        if 0 <= index < len(self.sentence_sections):
+            return self.sentence_sections[index]
+        return self.section
 
     @property
     def word_count(self) -> int:
@@ -129,17 +143,33 @@ def _with_roles(chunks: list[Chunk], names: frozenset[str]) -> list[Chunk]:
 
 
 def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
-    """Sentences (or word windows of over-long sentences) with their section."""
+    """Sentences (or word windows of over-long sentences) with their section.
+
+    A run-in title is no sentence: the first unit of its paragraph carries where it begins
+    (`_Unit.title_start`; after two titles in a row, the first). A title with no paragraph
+    of its own (a heading or the end comes next), or too long to share a chunk with it, is
+    text like any other: a unit.
+    """
     headings: list[tuple[int, str]] = []
     units: list[_Unit] = []
-    title_start: int | None = None
+    titles: list[Block] = []  # run-in titles waiting for their paragraph
+
+    def section() -> str:
+        return SECTION_SEPARATOR.join(t for _, t in headings)
+
+    def flush_titles() -> None:
+        for title in titles:
+            text = cleaned.text[title.start : title.end]
+            units.extend(_block_units(title, text, section(), "body", options.max_words))
+        titles.clear()
+
     for block in cleaned.blocks:
         text = cleaned.text[block.start : block.end]
-        if block.kind == "title":  # a run-in title heads no section, and is no sentence
-            title_start = block.start
+        if block.kind == "title":
+            titles.append(block)
             continue
         if block.kind == "heading":
-            title_start = None  # a title runs into its own paragraph, not past a heading
+            flush_titles()
             headings = [(lvl, t) for lvl, t in headings if lvl < block.level]
             number = section_number(text)
             if number:  # "9.1.1" belongs under "9." and "9.1.", never under "5."
@@ -147,16 +177,18 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
             headings.append((block.level, text.lstrip(". ")))  # ". Titel": digits lost
             continue
         kind: ChunkKind = "footnote" if block.kind == "footnote" else "body"
-        section = (
-            FOOTNOTE_SECTION
-            if kind == "footnote"
-            else SECTION_SEPARATOR.join(t for _, t in headings)
-        )
-        block_units = _block_units(block, text, section, kind, options.max_words)
-        if kind == "body" and title_start is not None and block_units:
-            block_units[0] = dataclasses.replace(block_units[0], title_start=title_start)
-            title_start = None
+        where = FOOTNOTE_SECTION if kind == "footnote" else section()
+        # The titles open the passage their paragraph opens: their words count towards its size.
+        title_words = len(cleaned.text[titles[0].start : block.start].split()) if titles else 0
+        if kind == "footnote" or title_words >= options.max_words:
+            flush_titles()
+            title_words = 0
+        block_units = _block_units(block, text, where, kind, options.max_words, title_words)
+        if titles and block_units:
+            block_units[0] = dataclasses.replace(block_units[0], title_start=titles[0].start)
+            titles.clear()
         units.extend(block_units)
+    flush_titles()
     return units
 
 
@@ -167,11 +199,13 @@ def _within(heading: str, number: tuple[str, ...]) -> bool:
 
 
 def _block_units(
-    block: Block, text: str, section: str, kind: ChunkKind, max_words: int
+    block: Block, text: str, section: str, kind: ChunkKind, max_words: int, reserved: int = 0
 ) -> list[_Unit]:
+    """The block's sentences as units; the first has `reserved` fewer words to fill a chunk."""
     units: list[_Unit] = []
     for s_start, s_end in split_sentences(text):
-        for start, end in _windows(text, s_start, s_end, max_words):
+        room = max(1, max_words - (0 if units else reserved))
+        for start, end in _windows(text, s_start, s_end, room):
             units.append(
                 _Unit(
                     start=block.start + start,
@@ -252,6 +286,7 @@ def _make_chunk(
         links=links,
         sentence_origins=tuple(cleaned.original_span(u.start, u.end) for u in units),
         figure_gaps=gaps_within(lost, start, end),
+        sentence_sections=tuple(u.section for u in units),
     )
 
 

@@ -49,6 +49,7 @@ _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+[A-Z(‘“'\"]")
 _SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\.?\s+(?=[A-Z])")
 _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
 _WORD = re.compile(r"\S+")
+_EDGE_PUNCTUATION = ".,;:!?()[]“”‘’'\"…"
 _SUSPENDED_COMPOUND_NEXT = {"en", "of", "tot", "noch", "dan", "als"}
 # Lines shorter than this can repeat legitimately (headings, table cells) and are kept.
 _MIN_DUPLICATE_LINE_CHARS = 20
@@ -65,11 +66,19 @@ _SYMBOL_FONT_GLYPHS = frozenset({"q", "ü"})
 _OPEN_PUNCTUATION = (",", "-", "–")
 # The most words a run-in title may have (`_runs_in`); a heading on a line of its own, 8.
 _RUN_IN_TITLE_WORDS = 12
+# The most words a lost-digit section heading broken over lines may have (`_broken_headings`).
+_BROKEN_HEADING_WORDS = 20
 # The most words the second line of a section heading broken over two lines may have.
 _HEADING_TAIL_WORDS = 3
-# "Tijdpad: 2023", "Actienemer: OCW": a field of a table or a form, one word and its value.
-_FIELD = re.compile(r"^[A-Z][\w()/-]*:\s+\S")
-# Words a heading does not end with: the line is a fragment of a sentence ("…, de").
+# "Tijdpad: 2023", "Actienemer: OCW": a field of a table or a form, one word and its value;
+# not "Bijlage: Tijdpad en mijlpalen" or "Casus: Kiki", words that open a title.
+_FIELD = re.compile(
+    r"^(?!(?:Bijlage|Casus|Hoofdstuk|Paragraaf|Deel|Stap|Thema|Voorbeeld):)[A-Z][\w()/-]*:\s+\S"
+)
+# Words a heading does not end with: the line is a fragment of a sentence ("…, de", "… in" /
+# "Brunssum …"). A title ending in a verb's particle ("Wat houdt passend onderwijs in") is
+# taken for one too: a title left in its paragraph's sentence does less harm than a sentence
+# cut in two.
 _OPEN_ENDINGS = frozenset(
     {"de", "het", "een", "en", "of", "van", "voor", "met", "aan", "in", "op", "te", "tot", "die"}
 )
@@ -248,12 +257,14 @@ def _line_kind(
     *,
     in_list: bool = False,
     opens_block: bool = False,
+    names: frozenset[str] = frozenset(),
 ) -> tuple[BlockKind | None, int]:
     """The kind of block a line starts, or None for a continuation line.
 
     `next_line` is None when a break follows; `next_content` is the next line with text;
     `in_list` says the line is one of a run of numbered lines (`_numbered_runs`);
-    `opens_block` that the line before it ended a sentence or a block, or a break came.
+    `opens_block` that the line before it ended a sentence or a block, or a break came;
+    `names` the words the document writes as names (`_names`).
     """
     if in_list:
         return "item", 0
@@ -261,7 +272,7 @@ def _line_kind(
     heading_level = _heading_level(stripped, next_line, next_content)
     if heading_level:
         return "heading", heading_level
-    if opens_block and next_line is not None and _runs_in(stripped, next_line):
+    if opens_block and next_line is not None and _runs_in(stripped, next_line, names):
         return "title", 0
     if _BULLET.match(line.text) or _NUMBERED.match(line.text):
         return "item", 0
@@ -281,22 +292,28 @@ def _heading_level(stripped: str, next_line: _Line | None, next_content: _Line |
         return 1
     numbered = _SECTION_NUMBER.match(stripped)
     if numbered:
-        number = numbered.group(1)
-        return number.count(".") + (0 if number.startswith(".") else 1)
+        return _number_level(numbered.group(1))
     if stripped[0].isupper() and len(words) <= 8 and next_line is None and _titles(words):
         return 3
     return 0
 
 
-def _runs_in(stripped: str, next_line: _Line) -> bool:
+def _number_level(number: str) -> int:
+    """The heading level of a section number: "9.1" 2, "9" 1; ". ." 2 where digits were lost."""
+    return number.count(".") + (0 if number.startswith(".") else 1)
+
+
+def _runs_in(stripped: str, next_line: _Line, names: frozenset[str]) -> bool:
     """Whether a line is a run-in title: its text right under it, no blank line between.
 
-    "Hordes in de schoolloopbaan" / "Kinderen uit beide doelgroepen …": a short line that
-    opens a block, would be a heading with a break after it (`_heading_level`), and is
-    followed by a line that opens a sentence with an ordinary word. A sentence wrapped
-    before a name ("… tot een Veilig" / "Thuis melding") or an acronym ("… niet alleen" /
-    "OOGO-afspraken …") is no title: the line ends in a capitalised word, or the next one
-    opens with a word that is not a plain capitalised word.
+    "Hordes in de schoolloopbaan" / "Kinderen uit beide doelgroepen …": a short line (up to
+    12 words: the report's are often sentences without a full stop, "Het is niet
+    vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen") that opens a block and
+    would title what follows, and a next line that opens a sentence with a word that is no
+    name (`names`: words the document capitalises within a sentence and never writes in lower
+    case). A sentence wrapped before a name ("… in de gemeente" / "Brunssum en Landgraaf …",
+    "… tot een Veilig" / "Thuis melding") or an acronym ("… niet alleen" / "OOGO-afspraken
+    …") is no title.
     """
     words = stripped.split()
     following = next_line.text.split()
@@ -305,12 +322,11 @@ def _runs_in(stripped: str, next_line: _Line) -> bool:
     last, first = words[-1], following[0]
     if len(words) > 1 and last[:1].isupper() and not last.isupper():
         return False  # a name or a term broken over two lines
-    if not (first.isalpha() and first[:1].isupper() and not first.isupper()):
+    if not (first.isalpha() and first[:1].isupper() and not first.isupper()) or first in names:
         return False
-    # Otherwise as a heading with a break after it, but up to 12 words: the report's run-in
-    # titles are sentences without a full stop ("Het is niet vanzelfsprekend dat kinderen een
-    # vorm van onderwijs kunnen volgen").
-    return _heading_level(stripped, None, next_line) > 0 or (
+    if len(following) > 1 and following[1][:1].isupper() and first.lower() not in _OPEN_ENDINGS:
+        return False  # "Inclusiever Onderwijs voor gemeenten": a name goes on
+    return (
         len(stripped) <= 90
         and not _TERMINAL.search(stripped)
         and not stripped.endswith(_OPEN_PUNCTUATION)
@@ -331,7 +347,10 @@ def _titles(words: list[str]) -> bool:
         return False
     if words[-1].lower() in _OPEN_ENDINGS:
         return False
-    return not (len(words) >= 3 and words[0] in words[1:])
+    # A header row repeats its columns' label: "Werkgroep Werkgroep taal", "Gemiddeld Range
+    # Gemiddeld Range", "Fase 1 Fase 2 Fase 3 Fase 4"; an article may repeat in a title.
+    repeats = words[1:2] == words[:1] or words[len(words) // 2] == words[0]
+    return not (len(words) >= 3 and repeats and words[0].lower() not in _OPEN_ENDINGS)
 
 
 def section_number(heading: str) -> tuple[str, ...]:
@@ -366,19 +385,29 @@ def _numbered_runs(lines: list[_Line | None], content: Sequence[int]) -> set[int
 
 def _broken_headings(
     lines: list[_Line | None], content: Sequence[int]
-) -> dict[int, tuple[int, int]]:
-    """Section headings broken over two lines: first line → (its second line, heading level).
+) -> dict[int, tuple[tuple[int, ...], int]]:
+    """Section headings broken over lines: first line → (the lines that go on, heading level).
 
     "9.1. Toerusten school en personeel t.b.v. onderwijs aan" / "diverse groep": a line with a
     section number of two levels or more, and a next line with text that goes on in lower
     case with at most three words and no end of a sentence, together short enough for a
     heading. A single number ("4. de gemeente …") may be a list item that goes on, so it does
-    not count. `content` are the indices of the lines with text.
+    not count. Two more shapes, each standing alone (a break before and after it):
+    - a number whose digits the extraction lost (". Kinderen die normaal tot hoogbegaafd zijn
+      en door een" / "beperking slechts een deel van het onderwijsprogramma" / "kunnen
+      volgen"), going on over one or two lines in lower case, up to 20 words in all;
+    - a title whose last word is broken at a hyphen ("Jeugdhulp/zorg in de ondersteunings-" /
+      "structuur van het onderwijs"), that would be a heading joined.
+    `content` are the indices of the lines with text.
     """
-    broken: dict[int, tuple[int, int]] = {}
-    for head, tail in itertools.pairwise(content):
-        first, rest = lines[head], lines[tail]
-        assert first is not None and rest is not None
+    broken: dict[int, tuple[tuple[int, ...], int]] = {}
+    for position, head in enumerate(content):
+        first = lines[head]
+        assert first is not None
+        following = list(content[position + 1 : position + 3])
+        rest = lines[following[0]] if following else None
+        if rest is None:
+            continue
         words = rest.text.split()
         if (
             len(section_number(first.text.strip())) >= 2
@@ -388,8 +417,72 @@ def _broken_headings(
         ):
             level = _heading_level(f"{first.text.strip()} {' '.join(words)}", None, None)
             if level:
-                broken[head] = (tail, level)
+                broken[head] = ((following[0],), level)
+                continue
+        if _stands_alone(lines, head, before=True):
+            found = _standing_heading(lines, head, following)
+            if found is not None:
+                broken[head] = found
     return broken
+
+
+def _stands_alone(lines: list[_Line | None], index: int, *, before: bool) -> bool:
+    """Whether line `index` opens (`before`) or closes a block of its own.
+
+    Before it: a break, the text's start or a finished sentence; after it: a break or the
+    text's end.
+    """
+    neighbour = index - 1 if before else index + 1
+    if not 0 <= neighbour < len(lines):
+        return True
+    line = lines[neighbour]
+    return line is None or (before and bool(_TERMINAL.search(line.text.rstrip())))
+
+
+def _standing_heading(
+    lines: list[_Line | None], head: int, following: Sequence[int]
+) -> tuple[tuple[int, ...], int] | None:
+    """A lost-digit section heading or a hyphen-broken title over lines `head` and `following`."""
+    first = lines[head]
+    assert first is not None
+    start = first.text.strip()
+    number = _SECTION_NUMBER.match(start)
+    lost_digits = number is not None and number.group(1).startswith(".")
+    for count in (1, 2) if lost_digits else (1,):
+        tails = tuple(following[:count])
+        if len(tails) < count or tails[-1] != head + count:  # the lines follow each other
+            return None
+        texts = [line.text.strip() for t in tails if (line := lines[t]) is not None]
+        if not all(t[:1].islower() and not _TERMINAL.search(t) for t in texts):
+            return None
+        if not _stands_alone(lines, tails[-1], before=False):
+            continue
+        if number is not None and lost_digits:
+            joined = " ".join([start, *texts]).split()
+            if len(joined) <= _BROKEN_HEADING_WORDS and not _TERMINAL.search(start):
+                return tails, _number_level(number.group(1))
+        elif (
+            start.endswith("-")
+            and start[:1].isupper()
+            and texts[0].split()[0] not in _SUSPENDED_COMPOUND_NEXT  # "wet-" / "en regels"
+        ):
+            level = _heading_level(f"{start[:-1]}{texts[0]}", None, None)
+            return (tails, level) if level else None
+    return None
+
+
+def _names(lines: Sequence[_Line]) -> frozenset[str]:
+    """Words the text capitalises within a sentence and never writes in lower case."""
+    lower: set[str] = set()
+    capitalised: set[str] = set()
+    for line in lines:
+        words = line.text.split()
+        for before, word in zip([".", *words], words, strict=False):
+            if word[:1].islower():
+                lower.add(word.strip(_EDGE_PUNCTUATION).lower())
+            elif word[:1].isupper() and before[:1].islower() and not _TERMINAL.search(before):
+                capitalised.add(word.strip(_EDGE_PUNCTUATION))
+    return frozenset(w for w in capitalised if w.lower() not in lower)
 
 
 def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
@@ -407,7 +500,8 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
     content = [i for i, line in enumerate(lines) if line is not None and line.text.strip()]
     in_list = _numbered_runs(lines, content)
     broken_headings = _broken_headings(lines, content)
-    tails = {tail for tail, _ in broken_headings.values()}
+    names = _names([line for line in lines if line is not None])
+    tails = {tail for heading_tails, _ in broken_headings.values() for tail in heading_tails}
     for i, line in enumerate(lines):
         if line is None:
             broken = True
@@ -424,7 +518,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             or bool(_TERMINAL.search(current.lines[-1].text.rstrip()))
         )
         kind, level = _line_kind(
-            line, nxt, next_content[i], in_list=i in in_list, opens_block=opens_block
+            line, nxt, next_content[i], in_list=i in in_list, opens_block=opens_block, names=names
         )
         if i in broken_headings:
             kind, level = "heading", broken_headings[i][1]

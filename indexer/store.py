@@ -42,7 +42,7 @@ from indexer.settings import VectorIndexKind
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 VECTORS = "vectors.faiss"
@@ -273,7 +273,7 @@ def _write_sqlite(path: Path, documents: Sequence[Document], chunks: Sequence[Ch
             ],
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     row,
@@ -294,6 +294,7 @@ def _write_sqlite(path: Path, documents: Sequence[Document], chunks: Sequence[Ch
                     json.dumps(c.sentence_roles),
                     json.dumps(c.sentence_origins),
                     json.dumps(c.figure_gaps),
+                    json.dumps(c.sentence_sections),
                 )
                 for row, c in enumerate(chunks)
             ],
@@ -316,7 +317,8 @@ CREATE TABLE chunks (
     clean_start INTEGER NOT NULL, clean_end INTEGER NOT NULL,
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
     page INTEGER, page_end INTEGER, sentences TEXT NOT NULL, links TEXT NOT NULL,
-    sentence_roles TEXT NOT NULL, sentence_origins TEXT NOT NULL, figure_gaps TEXT NOT NULL
+    sentence_roles TEXT NOT NULL, sentence_origins TEXT NOT NULL, figure_gaps TEXT NOT NULL,
+    sentence_sections TEXT NOT NULL
 );
 CREATE INDEX chunks_by_doc ON chunks(doc_id, ordinal);
 CREATE TABLE bank_entries (
@@ -525,6 +527,7 @@ def _read_sqlite(path: Path) -> tuple[dict[str, StoredDocument], tuple[Chunk, ..
                 sentence_roles=tuple(json.loads(r[15])),
                 sentence_origins=tuple((int(a), int(b)) for a, b in json.loads(r[16])),
                 figure_gaps=tuple(int(g) for g in json.loads(r[17])),
+                sentence_sections=tuple(str(t) for t in json.loads(r[18])),
             )
             for r in db.execute("SELECT * FROM chunks ORDER BY row")
         )

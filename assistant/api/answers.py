@@ -168,7 +168,7 @@ def _citation_out(citation: Citation, documents: Mapping[str, StoredDocument]) -
         title=chunk.title,
         doc_kind=meta.kind if meta else None,
         publisher=meta.publisher if meta else None,
-        section=chunk.section,
+        section=citation.section,
         page=chunk.page,
         quote=citation.quote,
         text=chunk.text,

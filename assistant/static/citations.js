@@ -30,13 +30,14 @@ const KIND_LABELS = {
 
 /** "Plan van een schoolbestuur", or '' when the catalog does not say (or says something new). */
 export function kindLabel(item) {
-  return Object.hasOwn(KIND_LABELS, str(item.doc_kind)) ? KIND_LABELS[str(item.doc_kind)] : '';
+  const kind = str(item.doc_kind);
+  return Object.prototype.hasOwnProperty.call(KIND_LABELS, kind) ? KIND_LABELS[kind] : '';
 }
 
 /**
  * Notes for an answer that quotes a plan: a school board's plan is about its own schools, a
- * werkagenda holds the government's plans. One note per kind, naming the board; "Dit antwoord"
- * when every source is of that kind, "Een deel van dit antwoord" when not.
+ * werkagenda holds what the government wants to do. One note per kind, naming the board(s);
+ * "Dit antwoord" when every source is of that kind, "Een deel van dit antwoord" when not.
  */
 export function scopeNotes(citations) {
   const of = (kind) => citations.filter((c) => str(c.doc_kind) === kind);
@@ -46,12 +47,16 @@ export function scopeNotes(citations) {
   if (plans.length) {
     const boards = [...new Set(plans.map((c) => str(c.publisher)).filter(Boolean))];
     const who = boards.length ? ` (${boards.join(', ')})` : '';
-    notes.push(`${opening('schoolplan')} komt uit het plan van één schoolbestuur${who}. `
-      + 'Het gaat over de scholen van dat bestuur, niet over alle scholen.');
+    const documents = new Set(plans.map((c) => str(c.doc_id)));
+    notes.push(documents.size > 1
+      ? `${opening('schoolplan')} komt uit plannen van schoolbesturen${who}. `
+        + 'Die gaan over de scholen van die besturen, niet over alle scholen.'
+      : `${opening('schoolplan')} komt uit het plan van één schoolbestuur${who}. `
+        + 'Het gaat over de scholen van dat bestuur, niet over alle scholen.');
   }
   if (of('werkagenda').length) {
-    notes.push(`${opening('werkagenda')} komt uit een werkagenda van de overheid. `
-      + 'Daarin staan vooral plannen voor de komende jaren.');
+    notes.push(`${opening('werkagenda')} komt uit plannen van de overheid. `
+      + 'Daarin staat vooral wat de overheid de komende jaren wil doen.');
   }
   return notes;
 }

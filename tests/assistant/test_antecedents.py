@@ -289,7 +289,23 @@ def test_an_explanation_sentence_does_not_move_into_a_full_short_answer(engine: 
         ),
         ("Aanvraag doen bij de gemeente.", "item", True),
         ("Daarnaast kunnen ouders zelf een potje meegeven voor hun kind.", "statement", True),
-        # Not a step: about an organisation, a research question, or what cannot be done.
+        (
+            "Bent u het niet eens met het besluit, dan kunt u bezwaar maken bij de gemeente.",
+            "statement",
+            True,
+        ),
+        (
+            "Ouders kunnen niet alleen bij de school terecht, maar ook bij het "
+            "samenwerkingsverband.",
+            "statement",
+            True,
+        ),
+        # Not a step: about an organisation, a research question, or what cannot be done; "je"
+        # (professionals addressed), "contact met de ouders", "terecht komen" (end up).
+        ("Je kunt zo makkelijk zien of de stakeholder betrokken is.", "statement", False),
+        ("De school heeft regelmatig contact met de ouders.", "statement", False),
+        ("Sommige kinderen komen op een zorglocatie terecht, anderen thuis.", "statement", False),
+        ("Zo kunnen ouders hun kind zelf naar het initiatief brengen.", "narrative", False),
         (
             "Het inventariseert gedurende deze periode bestaande vragen en behoeften van zowel "
             "startende als bestaande initiatieven.",

@@ -68,6 +68,39 @@ def _citation(n: int, doc_kind: str, publisher: str) -> dict[str, Any]:
     }
 
 
+def _answer(citations: list[dict[str, Any]]) -> dict[str, Any]:
+    sentences = [{"text": c["quote"], "citations": [c["n"]]} for c in citations]
+    return {
+        "answerable": True,
+        "topic": "zorgplicht",
+        "short_answer": sentences[:1],
+        "explanation": sentences[1:],
+        "next_steps": [],
+        "answer": sentences,
+        "citations": citations,
+        "rules": [],
+        "parties": [],
+        "confidence": 0.5,
+        "message": "",
+        "terms": [],
+    }
+
+
+def test_an_answer_from_two_school_boards_plans_names_both(page: Any) -> None:
+    citations = [
+        _citation(1, "schoolplan", "MOVARE"),
+        _citation(2, "schoolplan", "MOVARE cluster Brunssum"),
+    ]
+    serve_answer(page, _answer(citations))
+    open_home(page)
+    page.get_by_label("Jouw vraag").fill("Wat is een startklas?")
+    page.get_by_label("Jouw vraag").press("Enter")
+    expect(page.locator(".answer .scope-note")).to_have_text(
+        "Dit antwoord komt uit plannen van schoolbesturen (MOVARE, MOVARE cluster Brunssum). "
+        "Die gaan over de scholen van die besturen, niet over alle scholen."
+    )
+
+
 def test_a_note_for_each_kind_of_plan_an_answer_partly_quotes(page: Any) -> None:
     citations = [
         _citation(1, "schoolplan", "MOVARE cluster Brunssum"),
@@ -75,24 +108,7 @@ def test_a_note_for_each_kind_of_plan_an_answer_partly_quotes(page: Any) -> None
         _citation(3, "onderzoeksrapport", "AEF"),
         _citation(4, "brochure", "Een gemeente"),  # a kind the page does not know: no label
     ]
-    sentences = [{"text": c["quote"], "citations": [c["n"]]} for c in citations]
-    serve_answer(
-        page,
-        {
-            "answerable": True,
-            "topic": "zorgplicht",
-            "short_answer": sentences[:1],
-            "explanation": sentences[1:],
-            "next_steps": [],
-            "answer": sentences,
-            "citations": citations,
-            "rules": [],
-            "parties": [],
-            "confidence": 0.5,
-            "message": "",
-            "terms": [],
-        },
-    )
+    serve_answer(page, _answer(citations))
     open_home(page)
     page.get_by_label("Jouw vraag").fill("Wat is een startklas?")
     page.get_by_label("Jouw vraag").press("Enter")
@@ -101,8 +117,8 @@ def test_a_note_for_each_kind_of_plan_an_answer_partly_quotes(page: Any) -> None
         [
             "Een deel van dit antwoord komt uit het plan van één schoolbestuur (MOVARE cluster "
             "Brunssum). Het gaat over de scholen van dat bestuur, niet over alle scholen.",
-            "Een deel van dit antwoord komt uit een werkagenda van de overheid. Daarin staan "
-            "vooral plannen voor de komende jaren.",
+            "Een deel van dit antwoord komt uit plannen van de overheid. Daarin staat vooral "
+            "wat de overheid de komende jaren wil doen.",
         ]
     )
     expect(answer.locator(".source-kind")).to_have_text(

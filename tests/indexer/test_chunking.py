@@ -135,8 +135,10 @@ def test_a_run_in_title_is_no_sentence_and_heads_no_section() -> None:
         "Hordes in de schoolloopbaan\n"
         "Kinderen kunnen hordes tegenkomen tijdens hun route binnen het onderwijs.\n"
     )
-    for options in (ChunkingOptions(5, 40), ChunkingOptions(5, 12)):  # one chunk, and two
+    for options, count in ((ChunkingOptions(5, 40), 1), (ChunkingOptions(5, 16), 2)):
         chunks = chunk_document(_document("kader", text), clean(text), options)
+        assert len(chunks) == count
+        assert all(c.word_count <= options.max_words for c in chunks)
         sentences = [c.sentence(i) for c in chunks for i in range(len(c.sentences))]
         assert sentences == [
             "De school heeft een zorgplicht voor elk kind dat wordt aangemeld.",
@@ -144,7 +146,7 @@ def test_a_run_in_title_is_no_sentence_and_heads_no_section() -> None:
         ]
         assert {c.section for c in chunks} == {"1. Wettelijk kader"}
         assert "Hordes in de schoolloopbaan\nKinderen" in "\n".join(c.text for c in chunks)
-    assert chunks[1].text.startswith("Hordes in de schoolloopbaan")  # a passage it opens
+        assert chunks[-1].text.startswith("Hordes" if count == 2 else "De school")
 
 
 @pytest.mark.parametrize(
@@ -160,3 +162,26 @@ def test_a_run_in_title_of_the_corpus_opens_no_sentence(
     sentences = [c.sentence(i) for c in _chunks(doc_id) for i in range(len(c.sentences))]
     assert any(s.startswith(opening) for s in sentences)
     assert not any(s.startswith(f"{title} {opening}") for s in sentences)
+
+
+def test_each_sentence_knows_its_own_section_when_a_passage_runs_past_a_heading() -> None:
+    text = (
+        "6. Focus\nDe werkagenda richt zich op het funderend onderwijs.\n\n"
+        "7. Proces-acties\nOCW stelt heldere doelen voor inclusief onderwijs.\n"
+    )
+    (chunk,) = chunk_document(_document("agenda", text), clean(text), ChunkingOptions(30, 60))
+    assert chunk.section == "6. Focus"  # a section too short for a passage of its own
+    assert chunk.sentence_sections == ("6. Focus", "7. Proces-acties")
+    second = chunk.sentences[1][0]
+    assert [chunk.section_at(o) for o in (0, second - 1, second)] == [
+        "6. Focus",
+        "6. Focus",
+        "7. Proces-acties",
+    ]
+
+
+@pytest.mark.parametrize("doc_id", sorted(SOURCES))
+def test_every_sentence_has_a_section_and_the_first_is_the_passages(doc_id: str) -> None:
+    for chunk in _chunks(doc_id):
+        assert len(chunk.sentence_sections) == len(chunk.sentences)
+        assert chunk.sentence_sections[:1] == (chunk.section,)[: len(chunk.sentences)]

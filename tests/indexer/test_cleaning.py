@@ -214,6 +214,11 @@ def test_a_run_in_title_is_a_block_of_its_own() -> None:
         # a sentence wrapped before a name, an acronym or a word with a bracket
         "Dit kan leiden tot een Veilig\nThuis melding, wat de situatie verder verergert.\n",
         "Dat vraagt niet alleen\nOOGO-afspraken met het samenwerkingsverband.\n",
+        "Dat vraagt niet alleen\nOOGO met het samenwerkingsverband.\n",
+        # before a name the text writes as one within a sentence
+        "De scholen in Brunssum werken samen.\nDit geldt voor alle scholen in de gemeente\n"
+        "Brunssum en Landgraaf krijgen extra geld.\n",
+        "Lees de Handreiking ontwikkelagenda\nInclusiever Onderwijs voor gemeenten.\n",
         "Twee scholen (waaronder Bs\nSchinveld) doen ook mee.\n",
         # a line that ends in a word no title ends in
         "De leerlingen van de school in\nBrunssum krijgen extra hulp.\n",
@@ -228,5 +233,34 @@ def test_a_run_in_title_may_be_a_sentence_without_a_full_stop() -> None:
     text = f"Dat zagen we al.\n{title}\nVoor deze kinderen is het niet vanzelfsprekend.\n"
     assert ("title", title) in _block_texts(text)
     # Thirteen words and more are a sentence's line, whatever follows.
-    longer = f"{title} of krijgen"
+    longer = f"{title} nu"
     assert ("title", longer) not in _block_texts(f"Dat zagen we al.\n{longer}\nVoor hen niet.\n")
+
+
+def test_a_lost_digit_section_heading_over_three_lines_is_one_heading() -> None:
+    text = (
+        "Dit kost veel tijd, maar met resultaat.\n"
+        " .  Kinderen die normaal tot hoogbegaafd zijn en door een\n"
+        "beperking slechts een deel van het onderwijsprogramma\n"
+        "kunnen volgen\n\n"
+        "De groep is gevarieerd.\n"
+    )
+    assert _block_texts(text) == [
+        ("paragraph", "Dit kost veel tijd, maar met resultaat."),
+        (
+            "heading",
+            ". Kinderen die normaal tot hoogbegaafd zijn en door een beperking slechts een deel "
+            "van het onderwijsprogramma kunnen volgen",
+        ),
+        ("paragraph", "De groep is gevarieerd."),
+    ]
+
+
+def test_a_title_broken_at_a_hyphen_is_one_heading_but_a_suspended_compound_is_not() -> None:
+    title = "Jeugdhulp/zorg in de ondersteunings-\nstructuur van het onderwijs\n\nDe zorg groeit.\n"
+    assert _block_texts(title)[0] == (
+        "heading",
+        "Jeugdhulp/zorg in de ondersteuningsstructuur van het onderwijs",
+    )
+    suspended = "Nieuwe wet-\nen regelgeving\n\nDe zorg groeit.\n"
+    assert all(kind != "heading" for kind, _ in _block_texts(suspended))

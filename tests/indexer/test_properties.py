@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -285,6 +285,7 @@ def _check_chunks(document: Document, options: ChunkingOptions) -> None:
     chunks = chunk_document(document, cleaned, options)
     assert len({c.chunk_id for c in chunks}) == len(chunks)
     assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+    titles = {b.start for b in cleaned.blocks if b.kind == "title"}
     previous_end = 0
     for chunk in chunks:
         assert chunk.doc_id == document.doc_id
@@ -300,7 +301,9 @@ def _check_chunks(document: Document, options: ChunkingOptions) -> None:
             assert sentence_end <= start < end <= len(chunk.text)
             assert chunk.text[start:end] == chunk.text[start:end].strip()
             sentence_end = end
-        assert chunk.sentences[0][0] == 0 and chunk.sentences[-1][1] == len(chunk.text)
+        # A chunk opens with its first sentence, or with the run-in title of its paragraph.
+        assert chunk.sentences[0][0] == 0 or chunk.clean_start in titles
+        assert chunk.sentences[-1][1] == len(chunk.text)
         if document.page_count:
             assert chunk.page is not None and chunk.page_end is not None
             assert 1 <= chunk.page <= chunk.page_end <= document.page_count
@@ -319,8 +322,15 @@ def _check_chunks(document: Document, options: ChunkingOptions) -> None:
                 assert covered[i] or cleaned.text[i].isspace(), (block, i)
 
 
+# Run-in titles: before a heading, two in a row, before a sentence longer than a chunk.
+_TITLED = "Dat zagen we al.\nDeel A\n{}\nKinderen lopen hordes op {} tijdens de route.\n"
+
+
 @SLOWER
 @given(ANY_TEXT, OPTIONS)
+@example(_TITLED.format("INLEIDING\n", "school"), ChunkingOptions(2, 4))
+@example(_TITLED.format("Deel B", "school"), ChunkingOptions(2, 4))
+@example(_TITLED.format("Deel B", "de school " * 20), ChunkingOptions(min_words=5, max_words=12))
 def test_chunks_of_a_text_document_keep_their_invariants(text: str, options) -> None:
     _check_chunks(_document(text), options)
 
