@@ -66,6 +66,8 @@ _DOCUMENT_NOUNS = (
 )
 # "In dat knooppunt wordt bepaald …", "Voor deze kinderen geldt …": a preposition and a
 # demonstrative point back just as a demonstrative alone does.
+# The prepositions of "hiervan", "daarop", … (a demonstrative adverb points back too).
+_ADVERB_TAILS = r"van|op|in|aan|mee|bij|door|voor|over|uit|toe|onder|tegen|binnen|na|om"
 _PREPOSITIONS = r"In|Bij|Met|Voor|Na|Naast|Uit|Door|Aan|Over|Tijdens|Vanuit|Via|Binnen|Zonder"
 # One of those nouns, also in a compound or the plural, in any case: "dit themaonderzoek",
 # "deze werkagenda's", "deze Handreiking".
@@ -81,7 +83,13 @@ _LEANS_BACK = re.compile(
     r"Hiertoe|Daartoe|Hieruit|Daaruit|Daarom|Zo niet\b|"
     r"Ook (?:deze|dit|dat|die|zij|ze|hier|daar)\b|Op (?:deze|die) (?:manier|wijze)\b|"
     r"In (?:dat|dit|die|zo[’']n) geval\b|"
-    rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!{_A_DOCUMENT_NOUN})\w)"
+    rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!{_A_DOCUMENT_NOUN})\w|"
+    # "Door hen wordt aangegeven", "Ook zijn zij verantwoordelijk", and a "hier-"/"daar-" word
+    # early on: "Op basis hiervan wordt besloten", "Vanuit het samenwerkingsverband wordt
+    # hierop gestuurd" (not "daarnaast", which adds).
+    rf"(?:{_PREPOSITIONS}|Volgens|Van) (?:hen|hem|haar|hun)\b|"
+    r"Ook \w+ (?:zij|ze|hij|deze|dit|die|dat)\b|"
+    rf"(?:\S+\s+){{0,5}}(?:hier|daar)(?!naast\b)(?:{_ADVERB_TAILS})\b)"
 )
 # A next step ("Wat kun je doen?") says what a parent can do or where to turn: something
 # parents or "u" can do ("kunnen ouders zelf een potje meegeven"; not "je", which in these
@@ -417,7 +425,7 @@ class AnswerComposer:
         what the short answer now holds leaves the explanation and the next steps. An
         explanation sentence that points back at a sentence not taken brings that sentence
         into the explanation, while it has room. A sentence that points back without a
-        candidate before it stays alone.
+        candidate before it explains instead, unless it is the only answer there is.
         """
         # The candidate that ends right before a sentence; of a list, its lead-in with all its
         # items rather than its last item alone.
@@ -445,7 +453,7 @@ class AnswerComposer:
             )
 
         result: list[_Scored] = []
-        for item in short:
+        for position, item in enumerate(short):
             if said(item, result) is not None:
                 continue  # moved up already, or inside a list that moved up
             chain = [item]
@@ -454,6 +462,17 @@ class AnswerComposer:
                 if previous is None or said(previous, result) is not None:
                     break
                 chain.insert(0, previous)
+            # Still pointing back: at no candidate (a heading, a question, a fragment), or past
+            # the sentences a short answer may bring along.
+            previous = before(chain[0])
+            dangling = chain[0].candidate.unit.leans_back and (
+                previous is None or said(previous, result) is None
+            )
+            if dangling and (result or position + 1 < len(short)):
+                # Not what the reader gets first, nor after another answer: it explains.
+                if len(explanation) < self.max_explanation:
+                    explanation.append(item)
+                continue
             if result and len(result) + len(chain) > _MAX_SHORT_SENTENCES:
                 if len(explanation) < self.max_explanation:
                     explanation.append(item)  # the short answer is full: it explains instead

@@ -220,6 +220,11 @@ def test_a_short_answer_chain_is_at_most_two_sentences_back(engine: Engine) -> N
         ("Voor deze kinderen geldt een andere regel.", True),
         ("In deze handreiking staan twee scenario's.", False),
         ("In de regio maken scholen afspraken over de ondersteuning.", False),
+        ("Op basis hiervan wordt gezamenlijk besloten wie de zorg betaalt.", True),
+        ("Vanuit het samenwerkingsverband wordt hierop gestuurd.", True),
+        ("Door hen wordt aangegeven dat de regels onduidelijk zijn.", True),
+        ("Ook zijn zij verantwoordelijk voor het vervoer naar school.", True),
+        ("Met dit themaonderzoek wil de inspectie scholen helpen.", False),
         ("Deze handreiking beschrijft twee scenario's.", False),
         ("Dit schooljaar is er een bijdrage van elke school.", False),
         ("Dat beide stelsels verschillen, maakt samenwerking lastig.", False),
@@ -342,3 +347,17 @@ def test_a_next_step_says_what_a_parent_can_do_or_where_to_turn(
     sentence: str, role: SentenceRole, step: bool
 ) -> None:
     assert is_next_step(sentence, role) is step
+
+
+def test_a_sentence_pointing_back_at_no_candidate_explains_instead(engine: Engine) -> None:
+    passage = _passage(
+        ("Wie betaalt de begeleiding in de klas?", "question"),
+        ("Deze wordt betaald uit de Jeugdwet of de Wlz van het kind.", "statement"),
+        ("De gemeente betaalt de begeleiding die een kind in de klas nodig heeft.", "statement"),
+    )
+    short, explanation, _ = _select(engine, passage, {1: 0.9, 2: 0.6})
+    assert short == [passage.sentence(2)]
+    assert explanation == [passage.sentence(1)]
+    # When it is the only answer there is, it stays.
+    short, _, _ = _select(engine, passage, {1: 0.9})
+    assert short == [passage.sentence(1)]
