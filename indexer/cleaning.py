@@ -49,6 +49,9 @@ _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+[A-Z(‘“'\"]")
 _SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\.?\s+(?=[A-Z])")
 _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
 _WORD = re.compile(r"\S+")
+# "51 https://…", "12 Zie …": a footnote's number opening a line (not "1.878 uur", which goes
+# on a sentence that a break cut).
+_NOTE_NUMBER = re.compile(r"\d{1,3}\s")
 _EDGE_PUNCTUATION = ".,;:!?()[]“”‘’'\"…"
 _SUSPENDED_COMPOUND_NEXT = {"en", "of", "tot", "noch", "dan", "als"}
 # Lines shorter than this can repeat legitimately (headings, table cells) and are kept.
@@ -549,13 +552,18 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
 
 
 def _continues(current: _PendingBlock, line: _Line, blocks: list[_PendingBlock]) -> bool:
-    """Whether `line`, after a break, continues an unfinished sentence of the body."""
+    """Whether `line`, after a break, continues an unfinished sentence of the body.
+
+    It opens in lower case or with a figure ("In de gehandicaptenzorg is dat" / "1.878 uur
+    per jaar.").
+    """
     body = current if current.kind != "footnote" else _last_body_block(blocks)
     if body is None or body.kind in _TITLE_KINDS:
         return False
     last = body.lines[-1].text.rstrip()
     first = line.text.strip()
-    return bool(first) and first[0].islower() and not _TERMINAL.search(last)
+    goes_on = first[:1].islower() or (first[:1].isdigit() and not _NOTE_NUMBER.match(first))
+    return goes_on and not _TERMINAL.search(last)
 
 
 def _last_body_block(blocks: list[_PendingBlock]) -> _PendingBlock | None:

@@ -264,3 +264,15 @@ def test_a_title_broken_at_a_hyphen_is_one_heading_but_a_suspended_compound_is_n
     )
     suspended = "Nieuwe wet-\nen regelgeving\n\nDe zorg groeit.\n"
     assert all(kind != "heading" for kind, _ in _block_texts(suspended))
+
+
+def test_a_sentence_a_break_cut_before_a_figure_goes_on_but_a_footnote_does_not() -> None:
+    text = (
+        "- Een voltijdsbaan in het onderwijs is 1659 uur. In de zorg is dat\n\n"
+        "1.878 uur per jaar. Leraren zijn vrij in de vakanties.\n\n"
+        "Onderwijsconsulenten zijn niet door iedereen tijdig\n\n"
+        "51 https://www.example.nl/leerplicht\n"
+    )
+    texts = [t for _, t in _block_texts(text)]
+    assert any("In de zorg is dat 1.878 uur per jaar." in t for t in texts)
+    assert not any("tijdig 51" in t for t in texts)
