@@ -123,7 +123,7 @@ _CONDITION = re.compile(
     r"^(?:Als|Wanneer|Indien|Zodra|Bent|Is|Zijn)\b.*?,\s*(?=(?:dan|kunnen|kan|kunt|mogen|mag|"
     r"moet|moeten|is|zijn|wordt|worden|gaat|gaan|krijgt|krijgen)\b)"
 )
-_MAX_ANTECEDENTS = 2  # sentences before one that points back, each pointing back in turn
+_MAX_ANTECEDENTS = 3  # sentences before one that points back, each pointing back in turn
 _MAX_SHORT_SENTENCES = 4  # a short answer with the sentences it points back at
 # A chunk sentence is a bank entry's anchor when this share of the shorter one's words, and at
 # least this many, are in the other (anchors are original text, chunks cleaned).

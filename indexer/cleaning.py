@@ -286,19 +286,27 @@ def _heading_level(stripped: str, next_line: _Line | None, next_content: _Line |
     words = stripped.split()
     if not words or len(stripped) > 90 or len(words) > 12:
         return 0
-    if _TERMINAL.search(stripped) or stripped.endswith(_OPEN_PUNCTUATION):
+    numbered = _SECTION_NUMBER.match(stripped)
+    # A numbered heading standing alone may ask ("3. Hoe is de gewenste situatie te
+    # bereiken?", ". En wat betekent het nou voor ouders en kinderen?").
+    asks = stripped.endswith("?") and numbered is not None and next_line is None
+    if (_TERMINAL.search(stripped) and not asks) or stripped.endswith(_OPEN_PUNCTUATION):
         return 0
     if next_content is not None and next_content.text.strip()[:1].islower():
         return 0  # the sentence continues on the next line (or after a page break)
-    letters = [c for c in stripped if c.isalpha()]
-    if len(letters) >= 4 and all(c.isupper() for c in letters):
+    if _all_capitals(stripped):
         return 1
-    numbered = _SECTION_NUMBER.match(stripped)
     if numbered:
         return _number_level(numbered.group(1))
     if stripped[0].isupper() and len(words) <= 8 and next_line is None and _titles(words):
         return 3
     return 0
+
+
+def _all_capitals(text: str) -> bool:
+    """Whether a line is written in capitals ("C. INTEGRAAL ARRANGEREN …"): 4 letters or more."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
 def _number_level(number: str) -> int:
@@ -445,7 +453,12 @@ def _stands_alone(lines: list[_Line | None], index: int, *, before: bool) -> boo
 def _standing_heading(
     lines: list[_Line | None], head: int, following: Sequence[int]
 ) -> tuple[tuple[int, ...], int] | None:
-    """A lost-digit section heading or a hyphen-broken title over lines `head` and `following`."""
+    """A section heading over lines `head` and `following` (`_broken_headings`).
+
+    A lost-digit number going on over one or two lines, a numbered heading that asks over two
+    ("1. Wat is Samen naar school en voor welke" / "kinderen is het bedoeld?"), or a title
+    broken at a hyphen.
+    """
     first = lines[head]
     assert first is not None
     start = first.text.strip()
@@ -456,11 +469,13 @@ def _standing_heading(
         if len(tails) < count or tails[-1] != head + count:  # the lines follow each other
             return None
         texts = [line.text.strip() for t in tails if (line := lines[t]) is not None]
-        if not all(t[:1].islower() and not _TERMINAL.search(t) for t in texts):
+        asks = number is not None and texts[-1].endswith("?")
+        ends = [t[:-1] if asks and i == len(texts) - 1 else t for i, t in enumerate(texts)]
+        if not all(t[:1].islower() and not _TERMINAL.search(t) for t in ends):
             return None
         if not _stands_alone(lines, tails[-1], before=False):
             continue
-        if number is not None and lost_digits:
+        if number is not None and (lost_digits or asks):
             joined = " ".join([start, *texts]).split()
             if len(joined) <= _BROKEN_HEADING_WORDS and not _TERMINAL.search(start):
                 return tails, _number_level(number.group(1))
@@ -513,6 +528,19 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             current.lines.append(line)  # the rest of a heading broken over two lines
             broken = False
             continue
+        if (
+            current is not None
+            and current.kind == "heading"
+            and not broken
+            and _all_capitals(current.lines[-1].text)
+            and _all_capitals(line.text)
+            and not _NUMBERED.match(line.text)
+            and not _TERMINAL.search(current.lines[-1].text.rstrip())
+        ):
+            # "C. INTEGRAAL ARRANGEREN EN FINANCIEREN VAN ONDERWIJS, JEUGDHULP" / "EN ZORG":
+            # a heading in capitals goes on over the next line in capitals.
+            current.lines.append(line)
+            continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         opens_block = (
             broken
@@ -525,6 +553,8 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         )
         if i in broken_headings:
             kind, level = "heading", broken_headings[i][1]
+        if kind == "item" and not broken and _inside_brackets(current, line):
+            kind = None  # "(plaatsing" / "– volgen – terugplaatsing).": a dash, not a bullet
         if _FOOTNOTE.match(line.text) and (
             broken
             or current is None
@@ -549,6 +579,14 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             blocks.append(current)
         broken = False
     return blocks
+
+
+def _inside_brackets(current: _PendingBlock | None, line: _Line) -> bool:
+    """Whether `line` opens with a dash inside a bracket the block's last line left open."""
+    if current is None or current.kind in _TITLE_KINDS or line.text.lstrip()[:1] not in "-–":
+        return False
+    last = current.lines[-1].text
+    return last.count("(") > last.count(")")
 
 
 def _continues(current: _PendingBlock, line: _Line, blocks: list[_PendingBlock]) -> bool:

@@ -196,15 +196,21 @@ def test_an_explanation_sentence_that_points_back_brings_its_sentence_while_ther
     assert explanation == [CHAIN.sentence(1), CHAIN.sentence(2)]  # in document order
 
 
-def test_a_short_answer_chain_is_at_most_two_sentences_back(engine: Engine) -> None:
+def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) -> None:
     chain = _passage(
         ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
         ("Dit overzicht noemt de school die een leerling een plek biedt.", "statement"),
         ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
         ("Daardoor is er voor elke leerling binnen drie maanden een plek.", "statement"),
+        ("Dan hoeft geen leerling langer dan drie maanden thuis te zitten.", "statement"),
     )
+    # Three back from the fourth sentence reaches the first, which stands alone.
     short, _, _ = _select(engine, chain, {3: 0.9})
-    assert short == [chain.sentence(1), chain.sentence(2), chain.sentence(3)]
+    assert short == [chain.sentence(i) for i in range(4)]
+    # From the fifth, three back still points back: the only answer there is, so it stays,
+    # four sentences at most.
+    short, _, _ = _select(engine, chain, {4: 0.9})
+    assert short == [chain.sentence(i) for i in range(1, 5)]
 
 
 @pytest.mark.parametrize(

@@ -276,3 +276,44 @@ def test_a_sentence_a_break_cut_before_a_figure_goes_on_but_a_footnote_does_not(
     texts = [t for _, t in _block_texts(text)]
     assert any("In de zorg is dat 1.878 uur per jaar." in t for t in texts)
     assert not any("tijdig 51" in t for t in texts)
+
+
+def test_a_dash_inside_an_open_bracket_goes_on_the_item_and_opens_no_new_one() -> None:
+    text = (
+        "• De samenhang is maar zeer beperkt gerealiseerd (plaatsing\n"
+        "– volgen – terugplaatsing).\n"
+        "– Een nieuw punt van de lijst.\n"
+    )
+    assert _block_texts(text) == [
+        (
+            "item",
+            "• De samenhang is maar zeer beperkt gerealiseerd (plaatsing – volgen – "
+            "terugplaatsing).",
+        ),
+        ("item", "– Een nieuw punt van de lijst."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # a numbered heading that asks, standing alone
+        (
+            "Dat zagen we.\n\n3. Hoe is de gewenste situatie te bereiken?\n\nDe tekst.\n",
+            "3. Hoe is de gewenste situatie te bereiken?",
+        ),
+        # a heading in capitals over two lines
+        (
+            "C. INTEGRAAL ARRANGEREN EN FINANCIEREN VAN ONDERWIJS, JEUGDHULP\nEN ZORG\n\n"
+            "De tekst.\n",
+            "C. INTEGRAAL ARRANGEREN EN FINANCIEREN VAN ONDERWIJS, JEUGDHULP EN ZORG",
+        ),
+    ],
+)
+def test_headings_that_ask_or_run_over_two_lines_in_capitals(text: str, heading: str) -> None:
+    assert ("heading", heading) in _block_texts(text)
+
+
+def test_a_question_in_the_text_is_no_heading() -> None:
+    text = "Dat zagen we.\n\nHoe is de gewenste situatie te bereiken?\n\nDe tekst.\n"
+    assert all(kind != "heading" for kind, _ in _block_texts(text))
