@@ -62,12 +62,13 @@ _WORD = re.compile(r"\w+")
 # before); "Dat" opening a clause as a subject ("Dat beide stelsels verschillen, maakt …").
 _DOCUMENT_NOUNS = (
     r"handreiking|notitie|document|hoofdstuk|paragraaf|rapport|rapportage|onderzoek|werkagenda|"
-    r"tekst|website|plan|schooljaar|jaar|week|maand"
+    r"tekst|website|plan|plannen|schooljaar|jaar|jaren|week|weken|maand"
 )
 # "In dat knooppunt wordt bepaald …", "Voor deze kinderen geldt …": a preposition and a
 # demonstrative point back just as a demonstrative alone does.
 # The prepositions of "hiervan", "daarop", … (a demonstrative adverb points back too).
-_ADVERB_TAILS = r"van|op|in|aan|mee|bij|door|voor|over|uit|toe|onder|tegen|binnen|na|om"
+# Not "hieronder" and "hierna", which point ahead.
+_ADVERB_TAILS = r"van|op|in|aan|mee|bij|door|voor|over|uit|toe|tegen|binnen|om"
 _PREPOSITIONS = r"In|Bij|Met|Voor|Na|Naast|Uit|Door|Aan|Over|Tijdens|Vanuit|Via|Binnen|Zonder"
 # One of those nouns, also in a compound or the plural, in any case: "dit themaonderzoek",
 # "deze werkagenda's", "deze Handreiking".
@@ -88,7 +89,7 @@ _LEANS_BACK = re.compile(
     # early on: "Op basis hiervan wordt besloten", "Vanuit het samenwerkingsverband wordt
     # hierop gestuurd" (not "daarnaast", which adds).
     rf"(?:{_PREPOSITIONS}|Volgens|Van) (?:hen|hem|haar|hun)\b|"
-    r"Ook \w+ (?:zij|ze|hij|deze|dit|die|dat)\b|"
+    rf"Ook (?:{_DAT_VERBS}|geldt|gelden|zal|zullen) (?:zij|ze|hij|deze|dit|die|dat)\b|"
     rf"(?:\S+\s+){{0,5}}(?:hier|daar)(?!naast\b)(?:{_ADVERB_TAILS})\b)"
 )
 # A next step ("Wat kun je doen?") says what a parent can do or where to turn: something
@@ -105,8 +106,8 @@ _PARENT_CAN = re.compile(
     re.IGNORECASE,
 )
 _ROUTE = re.compile(
-    r"\b(?:aanvragen|aanvraag|aanmelden|melden|wenden|aankloppen|klacht|bezwaar|"
-    r"advies vragen|om advies|hulp vragen|neem contact|contact (?:op)?nemen|contact zoeken|"
+    r"\b(?:aanvragen|aanvraag|aanmelden|melden|meld|wenden|aankloppen|klacht|bezwaar|"
+    r"advies vragen|om advies|hulp vragen|neem contact|contact (?:op|opnemen|nemen|zoeken)|"
     r"terecht (?:kunnen|kan|kunt|bij))\b|\b(?:kunnen|kan|kunt)\b[^.;:]{0,60}\bterecht\b",
     re.IGNORECASE,
 )
@@ -117,11 +118,16 @@ _FOR_PARENT_OR_CHILD = re.compile(
 )
 _CANNOT = re.compile(r"\b(?:niet|geen|nooit)\b(?! alleen\b)", re.IGNORECASE)
 # "Als er een kind niet op een gewone wc gaat zitten, kunnen ouders …", "Bent u het niet eens
-# met het besluit, dan kunt u bezwaar maken": a condition before the step may say "niet"; the
-# step itself may not. The condition ends at the comma before the step's verb.
-_CONDITION = re.compile(
-    r"^(?:Als|Wanneer|Indien|Zodra|Bent|Is|Zijn)\b.*?,\s*(?=(?:dan|kunnen|kan|kunt|mogen|mag|"
-    r"moet|moeten|is|zijn|wordt|worden|gaat|gaan|krijgt|krijgen)\b)"
+# met het besluit, dan kunt u bezwaar maken", "Lukt het niet, neem dan contact op": a
+# condition before the step may say "niet"; the step itself may not. The condition ends at
+# the comma before the step's verb, else at its first comma.
+_CONDITION = (
+    re.compile(
+        r"^(?:Als|Wanneer|Indien|Zodra)\b.*?,\s*(?=(?:dan|kunnen|kan|kunt|mogen|mag|moet|"
+        r"moeten|is|zijn|wordt|worden|gaat|gaan|krijgt|krijgen|neem|meld|maak|vraag)\b)"
+    ),
+    re.compile(r"^(?:Als|Wanneer|Indien|Zodra)\b[^,]*,\s*"),
+    re.compile(r"^(?:Bent|Is|Zijn|Lukt|Heeft|Hebt|Kan|Kunt|Wil|Wilt)\b[^,]*,\s*(?=dan\b)"),
 )
 _MAX_ANTECEDENTS = 3  # sentences before one that points back, each pointing back in turn
 _MAX_SHORT_SENTENCES = 4  # a short answer with the sentences it points back at
@@ -453,7 +459,8 @@ class AnswerComposer:
             )
 
         result: list[_Scored] = []
-        for position, item in enumerate(short):
+        held_back: list[_Scored] = []  # the best chain that still points back, as a fallback
+        for item in short:
             if said(item, result) is not None:
                 continue  # moved up already, or inside a list that moved up
             chain = [item]
@@ -468,8 +475,9 @@ class AnswerComposer:
             dangling = chain[0].candidate.unit.leans_back and (
                 previous is None or said(previous, result) is None
             )
-            if dangling and (result or position + 1 < len(short)):
+            if dangling:
                 # Not what the reader gets first, nor after another answer: it explains.
+                held_back = held_back or chain
                 if len(explanation) < self.max_explanation:
                     explanation.append(item)
                 continue
@@ -478,6 +486,9 @@ class AnswerComposer:
                     explanation.append(item)  # the short answer is full: it explains instead
                 continue
             result.extend(chain)
+        if not result:  # every short answer points back: the best of them is the answer
+            result = held_back
+            explanation[:] = [e for e in explanation if e is not held_back[-1]]
         # In document order, so that a chain of explanation sentences moves up whole.
         for item in sorted(explanation, key=_place):
             previous = before(item)
@@ -659,9 +670,17 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
     return tuple(units)
 
 
+def _without_condition(text: str) -> str:
+    """The sentence after a condition it opens with (`_CONDITION`)."""
+    for pattern in _CONDITION:
+        if found := pattern.match(text):
+            return text[found.end() :]
+    return text
+
+
 def is_next_step(text: str, role: SentenceRole) -> bool:
     """Whether a sentence says what a parent can do or where to turn (`_PARENT_CAN`, `_ROUTE`)."""
-    if role == "narrative" or _CANNOT.search(_CONDITION.sub("", text)):
+    if role == "narrative" or _CANNOT.search(_without_condition(text)):
         return False
     if _PARENT_CAN.search(text):
         return True

@@ -531,11 +531,13 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         if (
             current is not None
             and current.kind == "heading"
+            and len(current.lines) == 1
             and not broken
-            and _all_capitals(current.lines[-1].text)
+            and _all_capitals(current.lines[0].text)
             and _all_capitals(line.text)
             and not _NUMBERED.match(line.text)
-            and not _TERMINAL.search(current.lines[-1].text.rstrip())
+            and not _TERMINAL.search(current.lines[0].text.rstrip())
+            and _heading_level(f"{current.lines[0].text.strip()} {line.text.strip()}", None, None)
         ):
             # "C. INTEGRAAL ARRANGEREN EN FINANCIEREN VAN ONDERWIJS, JEUGDHULP" / "EN ZORG":
             # a heading in capitals goes on over the next line in capitals.
@@ -582,11 +584,11 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
 
 
 def _inside_brackets(current: _PendingBlock | None, line: _Line) -> bool:
-    """Whether `line` opens with a dash inside a bracket the block's last line left open."""
+    """Whether `line` opens with a dash inside a bracket the block left open."""
     if current is None or current.kind in _TITLE_KINDS or line.text.lstrip()[:1] not in "-–":
         return False
-    last = current.lines[-1].text
-    return last.count("(") > last.count(")")
+    text = " ".join(line.text for line in current.lines)
+    return text.count("(") > text.count(")")
 
 
 def _continues(current: _PendingBlock, line: _Line, blocks: list[_PendingBlock]) -> bool:
@@ -600,7 +602,8 @@ def _continues(current: _PendingBlock, line: _Line, blocks: list[_PendingBlock])
         return False
     last = body.lines[-1].text.rstrip()
     first = line.text.strip()
-    goes_on = first[:1].islower() or (first[:1].isdigit() and not _NOTE_NUMBER.match(first))
+    figure = first[:1] in "0123456789" and not _NOTE_NUMBER.match(first)
+    goes_on = first[:1].islower() or figure
     return goes_on and not _TERMINAL.search(last)
 
 

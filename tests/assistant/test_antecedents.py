@@ -231,6 +231,9 @@ def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) ->
         ("Door hen wordt aangegeven dat de regels onduidelijk zijn.", True),
         ("Ook zijn zij verantwoordelijk voor het vervoer naar school.", True),
         ("Met dit themaonderzoek wil de inspectie scholen helpen.", False),
+        ("Deze plannen zijn klaar voor de zomer.", False),
+        ("Ook scholen die niet meedoen krijgen geld.", False),  # a relative "die"
+        ("In de tabel hieronder staat het overzicht.", False),  # "hieronder" points ahead
         ("Deze handreiking beschrijft twee scenario's.", False),
         ("Dit schooljaar is er een bijdrage van elke school.", False),
         ("Dat beide stelsels verschillen, maakt samenwerking lastig.", False),
@@ -311,6 +314,8 @@ def test_an_explanation_sentence_does_not_move_into_a_full_short_answer(engine: 
             "statement",
             True,
         ),
+        ("Als het niet lukt, neem dan contact op met de school van uw kind.", "statement", True),
+        ("Lukt het niet, dan kunt u terecht bij het Onderwijsloket.", "statement", True),
         # Not a step: about an organisation, a research question, or what cannot be done; "je"
         # (professionals addressed), "contact met de ouders", "terecht komen" (end up).
         ("Je kunt zo makkelijk zien of de stakeholder betrokken is.", "statement", False),
@@ -367,3 +372,15 @@ def test_a_sentence_pointing_back_at_no_candidate_explains_instead(engine: Engin
     # When it is the only answer there is, it stays.
     short, _, _ = _select(engine, passage, {1: 0.9})
     assert short == [passage.sentence(1)]
+
+
+def test_when_every_short_answer_points_back_the_best_one_stays(engine: Engine) -> None:
+    passage = _passage(
+        ("Wie betaalt de begeleiding in de klas?", "question"),
+        ("Deze wordt betaald uit de Jeugdwet of de Wlz van het kind.", "statement"),
+        ("Is het een vraag van de school?", "question"),
+        ("Dan betaalt het samenwerkingsverband de begeleiding in de klas.", "statement"),
+    )
+    short, explanation, _ = _select(engine, passage, {1: 0.9, 3: 0.6})
+    assert short == [passage.sentence(1)]
+    assert explanation == [passage.sentence(3)]

@@ -185,3 +185,14 @@ def test_every_sentence_has_a_section_and_the_first_is_the_passages(doc_id: str)
     for chunk in _chunks(doc_id):
         assert len(chunk.sentence_sections) == len(chunk.sentences)
         assert chunk.sentence_sections[:1] == (chunk.section,)[: len(chunk.sentences)]
+
+
+def test_the_published_index_keeps_each_sentences_section(engine) -> None:
+    document = read_document(SOURCES["werkagenda-inclusief-onderwijs-2035"])
+    chunks = chunk_document(document, clean(document.text))
+    expected = {c.chunk_id: c.sentence_sections for c in chunks}
+    stored = {
+        c.chunk_id: c.sentence_sections for c in engine.store.chunks if c.chunk_id in expected
+    }
+    assert stored == expected
+    assert any(len(set(sections)) > 1 for sections in stored.values())  # passages past a heading

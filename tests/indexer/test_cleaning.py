@@ -317,3 +317,15 @@ def test_headings_that_ask_or_run_over_two_lines_in_capitals(text: str, heading:
 def test_a_question_in_the_text_is_no_heading() -> None:
     text = "Dat zagen we.\n\nHoe is de gewenste situatie te bereiken?\n\nDe tekst.\n"
     assert all(kind != "heading" for kind, _ in _block_texts(text))
+
+
+def test_a_heading_in_capitals_takes_one_line_more_only_while_it_stays_a_heading() -> None:
+    table = "1. LEERLINGEN\nAANTAL PO VO\nTOTAAL 120 130\n"
+    assert ("heading", "1. LEERLINGEN AANTAL PO VO TOTAAL 120 130") not in _block_texts(table)
+    two = _block_texts("CONTOUREN\nWERKAGENDA ROUTE\nNAAR INCLUSIEF\n\nDe tekst.\n")
+    assert two[0] == ("heading", "CONTOUREN WERKAGENDA ROUTE")
+
+
+def test_a_superscript_footnote_number_does_not_go_on_the_sentence() -> None:
+    text = "De cao van het onderwijs geldt ook zo en meer\n\n¹ Zie de cao van de zorg.\n"
+    assert not any("meer ¹" in t for _, t in _block_texts(text))
