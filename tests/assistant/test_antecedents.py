@@ -360,27 +360,27 @@ def test_a_next_step_says_what_a_parent_can_do_or_where_to_turn(
     assert is_next_step(sentence, role) is step
 
 
-def test_a_sentence_pointing_back_at_no_candidate_explains_instead(engine: Engine) -> None:
-    passage = _passage(
-        ("Wie betaalt de begeleiding in de klas?", "question"),
-        ("Deze wordt betaald uit de Jeugdwet of de Wlz van het kind.", "statement"),
-        ("De gemeente betaalt de begeleiding die een kind in de klas nodig heeft.", "statement"),
-    )
-    short, explanation, _ = _select(engine, passage, {1: 0.9, 2: 0.6})
-    assert short == [passage.sentence(2)]
-    assert explanation == [passage.sentence(1)]
-    # When it is the only answer there is, it stays.
-    short, _, _ = _select(engine, passage, {1: 0.9})
-    assert short == [passage.sentence(1)]
+# Sentences 1 and 3 point back at a question (no candidate); 2 stands alone.
+QUESTIONED = _passage(
+    ("Wie betaalt de begeleiding in de klas?", "question"),
+    ("Deze wordt betaald uit de Jeugdwet of de Wlz van het kind.", "statement"),
+    ("De gemeente betaalt de begeleiding die een kind in de klas nodig heeft.", "statement"),
+    ("Is het een vraag van de school?", "question"),
+    ("Dan betaalt het samenwerkingsverband de begeleiding in de klas.", "statement"),
+)
 
 
-def test_when_every_short_answer_points_back_the_best_one_stays(engine: Engine) -> None:
-    passage = _passage(
-        ("Wie betaalt de begeleiding in de klas?", "question"),
-        ("Deze wordt betaald uit de Jeugdwet of de Wlz van het kind.", "statement"),
-        ("Is het een vraag van de school?", "question"),
-        ("Dan betaalt het samenwerkingsverband de begeleiding in de klas.", "statement"),
-    )
-    short, explanation, _ = _select(engine, passage, {1: 0.9, 3: 0.6})
-    assert short == [passage.sentence(1)]
-    assert explanation == [passage.sentence(3)]
+@pytest.mark.parametrize(
+    ("probabilities", "short", "explanation"),
+    [
+        ({1: 0.9, 2: 0.6}, [2], [1]),  # another answer there is: the one pointing back explains
+        ({1: 0.9}, [1], []),  # the only answer there is stays
+        ({1: 0.9, 4: 0.6}, [1], [4]),  # every answer points back: the best one stays
+    ],
+)
+def test_a_sentence_pointing_back_at_no_candidate_explains_instead(
+    engine: Engine, probabilities: dict[int, float], short: list[int], explanation: list[int]
+) -> None:
+    got_short, got_explanation, _ = _select(engine, QUESTIONED, probabilities)
+    assert got_short == [QUESTIONED.sentence(i) for i in short]
+    assert got_explanation == [QUESTIONED.sentence(i) for i in explanation]
