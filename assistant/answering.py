@@ -430,8 +430,9 @@ class AnswerComposer:
         explains instead, and an explanation sentence stays where it is. Nothing is said twice:
         what the short answer now holds leaves the explanation and the next steps. An
         explanation sentence that points back at a sentence not taken brings that sentence
-        into the explanation, while it has room. A sentence that points back without a
-        candidate before it explains instead, unless it is the only answer there is.
+        into the explanation, while it has room. A short-answer sentence that still points
+        back (at no candidate, or past `_MAX_ANTECEDENTS`) explains instead; when every one
+        does, the best of them stays.
         """
         # The candidate that ends right before a sentence; of a list, its lead-in with all its
         # items rather than its last item alone.
@@ -486,7 +487,7 @@ class AnswerComposer:
                     explanation.append(item)  # the short answer is full: it explains instead
                 continue
             result.extend(chain)
-        if not result:  # every short answer points back: the best of them is the answer
+        if not result and held_back:  # every short answer points back: the best one stays
             result = held_back
             explanation[:] = [e for e in explanation if e is not held_back[-1]]
         # In document order, so that a chain of explanation sentences moves up whole.

@@ -528,28 +528,12 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             current.lines.append(line)  # the rest of a heading broken over two lines
             broken = False
             continue
-        if (
-            current is not None
-            and current.kind == "heading"
-            and len(current.lines) == 1
-            and not broken
-            and _all_capitals(current.lines[0].text)
-            and _all_capitals(line.text)
-            and not _NUMBERED.match(line.text)
-            and not _TERMINAL.search(current.lines[0].text.rstrip())
-            and _heading_level(f"{current.lines[0].text.strip()} {line.text.strip()}", None, None)
-        ):
-            # "C. INTEGRAAL ARRANGEREN EN FINANCIEREN VAN ONDERWIJS, JEUGDHULP" / "EN ZORG":
-            # a heading in capitals goes on over the next line in capitals.
+        if current is not None and not broken and _goes_on_in_capitals(current, line):
             current.lines.append(line)
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        opens_block = (
-            broken
-            or current is None
-            or current.kind in _TITLE_KINDS
-            or bool(_TERMINAL.search(current.lines[-1].text.rstrip()))
-        )
+        ends_sentence = _ends_sentence(current)
+        opens_block = broken or current is None or current.kind in _TITLE_KINDS or ends_sentence
         kind, level = _line_kind(
             line, nxt, next_content[i], in_list=i in in_list, opens_block=opens_block, names=names
         )
@@ -558,10 +542,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         if kind == "item" and not broken and _inside_brackets(current, line):
             kind = None  # "(plaatsing" / "– volgen – terugplaatsing).": a dash, not a bullet
         if _FOOTNOTE.match(line.text) and (
-            broken
-            or current is None
-            or current.kind == "footnote"
-            or _TERMINAL.search(current.lines[-1].text.rstrip())
+            broken or current is None or current.kind == "footnote" or ends_sentence
         ):
             kind, level = "footnote", 0
         if current is not None and current.kind == "footnote" and kind is None and not broken:
@@ -581,6 +562,27 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             blocks.append(current)
         broken = False
     return blocks
+
+
+def _ends_sentence(block: _PendingBlock | None) -> bool:
+    """Whether a block's last line ends a sentence."""
+    return block is not None and bool(_TERMINAL.search(block.lines[-1].text.rstrip()))
+
+
+def _goes_on_in_capitals(current: _PendingBlock, line: _Line) -> bool:
+    """Whether `line` goes on a one-line heading in capitals, and the two stay a heading.
+
+    "C. INTEGRAAL ARRANGEREN EN FINANCIEREN VAN ONDERWIJS, JEUGDHULP" / "EN ZORG".
+    """
+    if current.kind != "heading" or len(current.lines) != 1 or _ends_sentence(current):
+        return False
+    first = current.lines[0].text.strip()
+    return (
+        _all_capitals(first)
+        and _all_capitals(line.text)
+        and not _NUMBERED.match(line.text)
+        and _heading_level(f"{first} {line.text.strip()}", None, None) > 0
+    )
 
 
 def _inside_brackets(current: _PendingBlock | None, line: _Line) -> bool:

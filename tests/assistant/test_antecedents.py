@@ -196,11 +196,17 @@ def test_an_explanation_sentence_that_points_back_brings_its_sentence_while_ther
     assert explanation == [CHAIN.sentence(1), CHAIN.sentence(2)]  # in document order
 
 
+# A sentence that stands alone, then two that point back in turn.
+PLAN: tuple[tuple[str, SentenceRole], ...] = (
+    ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
+    ("Dit overzicht noemt de school die een leerling een plek biedt.", "statement"),
+    ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
+)
+
+
 def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) -> None:
     chain = _passage(
-        ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
-        ("Dit overzicht noemt de school die een leerling een plek biedt.", "statement"),
-        ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
+        *PLAN,
         ("Daardoor is er voor elke leerling binnen drie maanden een plek.", "statement"),
         ("Dan hoeft geen leerling langer dan drie maanden thuis te zitten.", "statement"),
     )
@@ -250,9 +256,7 @@ def test_a_second_answer_that_would_make_the_short_answer_too_long_explains_inst
     engine: Engine,
 ) -> None:
     passage = _passage(
-        ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
-        ("Dit overzicht noemt de school die een leerling een plek biedt.", "statement"),
-        ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
+        *PLAN,
         ("De gemeente betaalt het vervoer naar de nieuwe school van de leerling.", "statement"),
         ("Daarvoor is wel een verklaring van een arts of een specialist nodig.", "statement"),
     )
@@ -263,9 +267,7 @@ def test_a_second_answer_that_would_make_the_short_answer_too_long_explains_inst
 
 def test_an_explanation_sentence_does_not_move_into_a_full_short_answer(engine: Engine) -> None:
     passage = _passage(
-        ("Het samenwerkingsverband maakt een plan voor thuiszitters in de regio.", "statement"),
-        ("Dit overzicht noemt de school die een leerling een plek biedt.", "statement"),
-        ("Daarbij kijkt het naar de ondersteuning die de leerling nodig heeft.", "statement"),
+        *PLAN,
         ("Daarmee heeft elke leerling binnen zes weken een nieuwe school.", "statement"),
         ("De gemeente betaalt het vervoer naar de nieuwe school van de leerling.", "statement"),
     )
