@@ -191,10 +191,11 @@ class Retriever:
 
     A second pass then orders the first `reorder_depth` hits again by the same sum with the
     BM25 term taken over each passage followed by its bank questions (`expanded_scores`) and
-    the parents' factor `FusionWeights.reorder_personal_bank`. It changes only their order,
-    never which passages come first (a `k` below the depth gets the first k of the new
-    order). The answer composer reads the fusion's order (`retrieve(reorder=False)`), the one
-    its model was fitted on.
+    the parents' factor `FusionWeights.reorder_personal_bank`. It changes only the order of
+    those hits, never which of them the depth holds: a passage the fusion ranked 12th can come
+    first, one it ranked below the depth cannot (a `k` below the depth gets the first k of the
+    new order). The answer composer reads the fusion's order (`retrieve(reorder=False)`), the
+    one its model was fitted on.
 
     Usage:
         retriever = Retriever(store, embedder, glossary)
@@ -210,7 +211,7 @@ class Retriever:
         weights: FusionWeights | None = None,
         depth: int = 60,
         chunk_topic_scores: Sequence[Mapping[str, int]] | None = None,
-        reorder_depth: int = 5,
+        reorder_depth: int = 20,
         speller: Speller | None = None,
     ) -> None:
         self.store = store
@@ -342,9 +343,9 @@ class Retriever:
     def _reorder(self, hits: list[Hit], signals: _Signals, expanded: Scores) -> list[Hit]:
         """The second pass: the first `reorder_depth` hits ordered by the doc2query fusion.
 
-        Only their order changes: the passages a reader gets are the fusion's, and so are the
-        scores, handed out in the new order (the best score to the first passage), so that the
-        list stays best first; `base_score` stays each passage's own.
+        Only their order changes: the `reorder_depth` passages are the fusion's first ones, and
+        the scores are the fusion's, handed out in the new order (the best score to the first
+        passage), so that the list stays best first; `base_score` stays each passage's own.
         """
         w = self.weights
         lexical = (1 - w.bank_terms) * _standardise(signals.lexical) + w.bank_terms * (
@@ -579,7 +580,12 @@ class Retriever:
         words = self._word_sets[row]
         for other in kept:
             other_words = self._word_sets[other]
-            union = len(words | other_words)
-            if union and len(words & other_words) / union >= _NEAR_DUPLICATE_JACCARD:
+            smaller, larger = sorted((len(words), len(other_words)))
+            # The Jaccard of two sets is at most the ratio of their sizes: most pairs are
+            # settled by their sizes alone, before any set is built.
+            if not larger or smaller < _NEAR_DUPLICATE_JACCARD * larger:
+                continue
+            shared = len(words & other_words)
+            if shared / (len(words) + len(other_words) - shared) >= _NEAR_DUPLICATE_JACCARD:
                 return True
         return False

@@ -1,5 +1,8 @@
 """One weight of the hybrid fusion (`assistant.retrieval.FusionWeights`), cross-validated.
 
+Besides the weights, the second pass's depth (`Retriever.reorder_depth`, whole numbers) can be
+fitted the same way.
+
 Every question of the given sets is searched and answered once per value of the grid, with
 the engine's other weights as they are; each search is judged with the harness's relevance
 test (reciprocal rank at 10, success at 5), each answer by whether it refused. Five folds by
@@ -49,9 +52,14 @@ class Judged:
         return self.refused == self.answerable
 
 
+# A setting of the retriever itself rather than a weight of the sum: how many of the fusion's
+# first passages the second pass orders again.
+DEPTH = "reorder_depth"
+
+
 def weight_names() -> tuple[str, ...]:
-    """The fusion weights that can be fitted."""
-    return tuple(f.name for f in fields(FusionWeights))
+    """The fusion weights that can be fitted, and the second pass's depth."""
+    return (*(f.name for f in fields(FusionWeights)), DEPTH)
 
 
 def judge_grid(
@@ -63,23 +71,30 @@ def judge_grid(
     weights are restored afterwards.
 
     Raises:
-        ValueError: `weight` is not a field of `FusionWeights`, or the grid is empty.
+        ValueError: `weight` is not one of `weight_names()`, the grid is empty, or a depth is
+            not a whole number.
     """
     if weight not in weight_names():
         raise ValueError(f"unknown fusion weight {weight!r}; choose from {list(weight_names())}")
     if not grid:
         raise ValueError("give at least one value to try")
+    if weight == DEPTH and any(v != int(v) for v in grid):
+        raise ValueError(f"{DEPTH} takes whole numbers, got {list(grid)}")
     retriever = engine.retriever
-    original = retriever.weights
-    grid = list(dict.fromkeys([float(getattr(original, weight)), *grid]))
+    original, original_depth = retriever.weights, retriever.reorder_depth
+    current = original_depth if weight == DEPTH else getattr(original, weight)
+    grid = list(dict.fromkeys([float(current), *grid]))
     judged: dict[float, list[Judged]] = {}
     try:
         for value in grid:
-            retriever.weights = replace(original, **{weight: value})
+            if weight == DEPTH:
+                retriever.reorder_depth = int(value)
+            else:
+                retriever.weights = replace(original, **{weight: value})
             engine.answers.clear()  # answers given with the other weights
             judged[value] = [_judge(engine, q) for q in questions]
     finally:
-        retriever.weights = original
+        retriever.weights, retriever.reorder_depth = original, original_depth
         engine.answers.clear()
     return judged
 

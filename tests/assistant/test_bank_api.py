@@ -178,24 +178,27 @@ PARENTS = (
 def test_the_second_pass_orders_only_the_first_passages_again(engine: Engine) -> None:
     retriever = engine.retriever
     depth = retriever.reorder_depth
-    assert depth == 5
-    reordered = 0
+    assert depth == 20  # cross-validated (README, Evaluation)
+    reordered = lifted = 0
     for question in PARENTS:
         query = retriever.prepare(question)
-        first = retriever.retrieve(query, k=10, reorder=False)
-        second = retriever.retrieve(query, k=10)
+        first = retriever.retrieve(query, k=depth + 5, reorder=False)
+        second = retriever.retrieve(query, k=depth + 5)
         ids = [h.chunk.chunk_id for h in first]
         again = [h.chunk.chunk_id for h in second]
         assert sorted(again[:depth]) == sorted(ids[:depth]), question
         assert again[depth:] == ids[depth:], question
-        # best first, the whole list: the five keep the fusion's five scores, in the new order
+        # best first, the whole list: the depth keeps the fusion's scores, in the new order
         assert [h.score for h in second] == [h.score for h in first]
         base = {h.chunk.chunk_id: h.base_score for h in first}
         assert all(h.base_score == base[h.chunk.chunk_id] for h in second)
         reordered += again != ids
-        # k below the depth: the first k of the reordered five
+        lifted += set(again[:5]) != set(ids[:5])  # a passage from below the fifth came up
+        # k below the depth: the first k of the reordered list
         assert [h.chunk.chunk_id for h in retriever.retrieve(query, k=2)] == again[:2]
+        assert [h.chunk.chunk_id for h in retriever.retrieve(query, k=5)] == again[:5]
     assert reordered >= 1, "the second pass changed no order"
+    assert lifted >= 1, "the second pass brought no passage into the first five"
 
 
 def test_the_second_pass_is_the_fusion_with_the_expanded_bm25(
@@ -226,10 +229,15 @@ def test_the_second_pass_keeps_filters_and_follow_ups(engine: Engine) -> None:
         ("En wie betaalt dat dan?", ("Mijn zoon heeft verpleging nodig op school.",), None),
     ):
         query = retriever.prepare(question, history)
-        first = retriever.retrieve(query, k=10, doc_ids=doc_ids, reorder=False)
-        second = retriever.retrieve(query, k=10, doc_ids=doc_ids)
-        assert {h.chunk.chunk_id for h in second[:5]} == {h.chunk.chunk_id for h in first[:5]}
-        assert [h.chunk.chunk_id for h in second[5:]] == [h.chunk.chunk_id for h in first[5:]]
+        depth = retriever.reorder_depth
+        first = retriever.retrieve(query, k=depth + 5, doc_ids=doc_ids, reorder=False)
+        second = retriever.retrieve(query, k=depth + 5, doc_ids=doc_ids)
+        assert {h.chunk.chunk_id for h in second[:depth]} == {
+            h.chunk.chunk_id for h in first[:depth]
+        }
+        assert [h.chunk.chunk_id for h in second[depth:]] == [
+            h.chunk.chunk_id for h in first[depth:]
+        ]
         assert not doc_ids or all(h.chunk.doc_id == doc for h in second)
 
 

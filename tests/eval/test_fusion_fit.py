@@ -145,10 +145,31 @@ def test_the_grid_on_the_real_engine_restores_its_weights(
     assert set(report["chosen_per_fold"]) <= set(judged)
 
 
+@pytest.mark.slow
+def test_the_second_passs_depth_is_fitted_like_a_weight(engine: Engine) -> None:
+    """The depth is the retriever's own setting: the grid sets it, judges, and restores it."""
+    engine = replace(engine, answers=AnswerCache(64))
+    backend = EngineBackend(engine)
+    questions = load_questions(DEFAULT_QUESTIONS, backend.document_text)[:12]
+    retriever = engine.retriever
+    before, weights = retriever.reorder_depth, retriever.weights
+    judged = judge_grid(engine, questions, "reorder_depth", [0.0, 1.0])
+
+    assert (retriever.reorder_depth, retriever.weights) == (before, weights)
+    assert list(judged) == [float(before), 0.0, 1.0]
+    # Below two the pass is off: the same ranks as with no pass at all, answers unchanged.
+    assert judged[0.0] == judged[1.0]
+    rr = {v: [j.reciprocal_rank for j in rows] for v, rows in judged.items()}
+    assert rr[float(before)] != rr[0.0], "the second pass moved no evidence on these questions"
+    assert [j.refused for j in judged[float(before)]] == [j.refused for j in judged[0.0]]
+
+
 def test_an_unknown_weight_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError, match="unknown fusion weight"):
         judge_grid(engine, [], "colour", [0.5])
-    assert "bank" in weight_names()
+    with pytest.raises(ValueError, match="whole numbers"):
+        judge_grid(engine, [], "reorder_depth", [7.5])
+    assert {"bank", "reorder_depth"} <= set(weight_names())
 
 
 @pytest.mark.parametrize(
@@ -159,6 +180,10 @@ def test_an_unknown_weight_is_refused(engine: Engine) -> None:
         (["--questions", str(DEFAULT_QUESTIONS), "--weight", "colour"], "--weight must be one of"),
         (["--questions", str(DEFAULT_QUESTIONS), "--grid", "0.2,x"], "--grid takes"),
         (["--questions", str(DEFAULT_QUESTIONS), "--grid", "-1"], "--grid takes"),
+        (
+            ["--questions", str(DEFAULT_QUESTIONS), "--weight", "reorder_depth", "--grid", "7.5"],
+            "takes whole numbers",
+        ),
     ],
 )
 def test_the_command_line_refuses_bad_arguments(
