@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.addressees import addressed_to, addresses_others
 from assistant.answer_model import (
     AnswerModel,
     CandidateSignals,
@@ -141,12 +142,15 @@ _ANCHOR_MIN_WORDS = 4
 class AnswerSentence:
     """One sentence of an answer, verbatim from a passage, with its citation numbers.
 
-    `gaps` are the offsets in `text` where the extraction lost a figure (`indexer.figures`).
+    `gaps` are the offsets in `text` where the extraction lost a figure (`indexer.figures`);
+    `addressed_to` is whom the sentence's section gives suggestions to ("scholen"), None for
+    most sentences (`assistant.addressees`).
     """
 
     text: str
     citations: tuple[int, ...]
     gaps: tuple[int, ...] = ()
+    addressed_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,11 +546,13 @@ class AnswerComposer:
         def sentences(items: Sequence[_Scored]) -> tuple[AnswerSentence, ...]:
             return tuple(
                 AnswerSentence(
-                    text=passages[s.hit_index].chunk.text[s.span[0] : s.span[1]],
+                    text=chunk.text[s.span[0] : s.span[1]],
                     citations=(numbers[s.hit_index],),
-                    gaps=gaps_within(passages[s.hit_index].chunk.figure_gaps, *s.span),
+                    gaps=gaps_within(chunk.figure_gaps, *s.span),
+                    addressed_to=addressed_to(chunk.section_at(s.span[0])),
                 )
                 for s in items
+                for chunk in [passages[s.hit_index].chunk]
             )
 
         short = sentences(selection.short)
@@ -665,7 +671,9 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
                 word_count=words,
                 cues=sentence_cues(text),
                 leans_back=role != "item" and bool(_LEANS_BACK.match(text)),
-                next_step=is_next_step(text, role),
+                # A suggestion to schools is theirs to act on, never a parent's step.
+                next_step=is_next_step(text, role)
+                and not addresses_others(chunk.section_at(spans[first][0])),
             )
         )
     return tuple(units)

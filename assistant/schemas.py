@@ -161,6 +161,13 @@ class AnswerSentenceOut(BaseModel):
     text: str
     citations: list[int]
     gaps: list[int] = _gaps_field()
+    addressed_to: str | None = Field(
+        default=None,
+        description="Whom the part of the document the sentence comes from gives suggestions "
+        "to, read from its heading ('scholen' for the werkagenda's 'Suggesties op "
+        "schoolniveau'): what that party could do, which is not a parent's step and may not be "
+        "a rule. Null for most sentences.",
+    )
 
 
 class CitationOut(BaseModel):

@@ -148,7 +148,12 @@ def corrections_out(corrections: Sequence[Correction]) -> list[CorrectionOut]:
 
 def _sentences_out(sentences: Sequence[AnswerSentence]) -> list[AnswerSentenceOut]:
     return [
-        AnswerSentenceOut(text=s.text, citations=list(s.citations), gaps=list(s.gaps))
+        AnswerSentenceOut(
+            text=s.text,
+            citations=list(s.citations),
+            gaps=list(s.gaps),
+            addressed_to=s.addressed_to,
+        )
         for s in sentences
     ]
 

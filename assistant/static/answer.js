@@ -4,6 +4,7 @@
  * not-found message with the closest passages.
  */
 
+import { addresseeLabel, addresseeNote } from './addressees.js';
 import { citationButton, kindLabel, locationLabel, scopeNotes, showCitation, sourceLabel } from './citations.js';
 import { renderReadAs } from './corrections.js';
 import { arr, collapseSpace, el, escapeRegExp, str } from './dom.js';
@@ -25,6 +26,8 @@ const TOPIC_LABELS = {
 
 function renderSentence(sentence, byN, matcher) {
   const span = el('span', { class: 'sentence' });
+  const label = addresseeLabel(sentence);
+  if (label) span.append(label, ' ');
   const text = str(sentence.text);
   const plain = (node, piece) => appendWithTerms(node, piece, matcher);
   appendWithGaps(span, text, gapOffsets(text, sentence.gaps),
@@ -50,24 +53,30 @@ function renderSentences(tag, className, sentences, byN, matcher) {
 }
 
 /**
- * The structured answer: the sentences that answer first, then the explanation and what a
+ * The parts of an answer: the sentences that answer first, then the explanation and what a
  * parent can do. A service from before the structured answer sends only `answer`.
  */
-function renderAnswerText(data, byN) {
-  const matcher = termMatcher(data.terms);
+function answerParts(data) {
   const structured = Array.isArray(data.short_answer) && data.short_answer.length > 0;
-  const short = structured ? arr(data.short_answer) : arr(data.answer);
+  return {
+    short: structured ? arr(data.short_answer) : arr(data.answer),
+    explanation: structured ? arr(data.explanation) : [],
+    steps: structured ? arr(data.next_steps) : [],
+  };
+}
+
+/** The answer's text, part by part, under their headings. */
+function renderAnswerText(data, { short, explanation, steps }, byN) {
+  const matcher = termMatcher(data.terms);
   const box = el('div', { class: 'answer-text' });
   box.append(
     el('h4', { class: 'answer-part-title' }, 'Kort antwoord'),
     renderSentences('p', 'answer-short', short, byN, matcher));
-  const explanation = structured ? arr(data.explanation) : [];
   if (explanation.length) {
     box.append(el('section', { class: 'answer-explanation' },
       el('h4', { class: 'answer-part-title' }, 'Meer uitleg'),
       renderSentences('p', 'answer-more', explanation, byN, matcher)));
   }
-  const steps = structured ? arr(data.next_steps) : [];
   if (steps.length) {
     box.append(el('section', { class: 'answer-steps' },
       el('h4', { class: 'answer-part-title' }, 'Wat kun je doen?'),
@@ -168,8 +177,10 @@ export function renderAnswer(data, question) {
   if (readAs) card.append(readAs);
 
   if (answerable) {
-    card.append(renderAnswerText(data, byN));
-    const notes = scopeNotes(citations);
+    const parts = answerParts(data);
+    card.append(renderAnswerText(data, parts, byN));
+    const shown = [...parts.short, ...parts.explanation, ...parts.steps];
+    const notes = [...scopeNotes(citations), addresseeNote(shown)].filter(Boolean);
     if (notes.length) {
       card.append(el('div', { class: 'scope-notes' },
         ...notes.map((note) => el('p', { class: 'scope-note' }, note))));

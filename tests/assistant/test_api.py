@@ -146,6 +146,19 @@ def test_the_openapi_schema_documents_the_structured_answer(client) -> None:
     assert "existing clients" in properties["answer"]["description"]
 
 
+def test_a_sentence_from_suggestions_to_schools_says_so_over_the_api(client) -> None:
+    body = _ask(client, "kan de school kleine aanpassingen aan het gebouw doen voor mijn kind")
+    assert body["answerable"] is True
+    assert all("addressed_to" in s for s in body["answer"])
+    labelled = [s for s in body["answer"] if s["addressed_to"] == "scholen"]
+    assert labelled, [s["text"] for s in body["answer"]]
+    cited = {c["n"]: c for c in body["citations"]}
+    assert {cited[s["citations"][0]]["doc_kind"] for s in labelled} == {"werkagenda"}
+    assert not [s for s in body["next_steps"] if s["addressed_to"] not in (None, "ouders")]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["AnswerSentenceOut"]
+    assert "suggestions" in schema["properties"]["addressed_to"]["description"]
+
+
 def test_answers_name_rules_and_parties(client) -> None:
     body = _ask(client, PARENT_QUESTIONS["financiering"][0])
     assert body["parties"]

@@ -126,6 +126,50 @@ def test_a_note_for_each_kind_of_plan_an_answer_partly_quotes(page: Any) -> None
     )
 
 
+def test_a_sentence_from_suggestions_to_schools_is_labelled_and_the_label_explained(
+    page: Any,
+) -> None:
+    citations = [
+        _citation(1, "werkagenda", "Ministerie van OCW"),
+        _citation(2, "onderzoeksrapport", "AEF"),
+    ]
+    canned = _answer(citations)
+    suggestion = {**canned["short_answer"][0], "addressed_to": "scholen"}
+    rule = {**canned["explanation"][0], "addressed_to": None}
+    step = {"text": "Ouders kunnen advies vragen.", "citations": [2], "addressed_to": "ouders"}
+    canned.update(
+        short_answer=[suggestion],
+        explanation=[rule],
+        next_steps=[step],
+        answer=[suggestion, rule, step],
+    )
+    serve_answer(page, canned)
+    open_home(page)
+    page.get_by_label("Jouw vraag").fill("Kan de school het gebouw aanpassen?")
+    page.get_by_label("Jouw vraag").press("Enter")
+    answer = page.locator(".answer").first
+    # one label, before the suggestion's own words; none for a rule or for parents' own tips
+    expect(answer.locator(".addressed-to")).to_have_count(1)
+    short = answer.locator(".answer-short .sentence").first
+    expect(short.locator(".addressed-to")).to_have_text("Suggesties voor scholen")
+    assert short.evaluate("node => node.firstElementChild.className") == "addressed-to"
+    expect(answer.locator(".answer-more .addressed-to")).to_have_count(0)
+    expect(answer.locator(".scope-note")).to_have_text(
+        [
+            "Een deel van dit antwoord komt uit plannen van de overheid. Daarin staat vooral "
+            "wat de overheid de komende jaren wil doen.",
+            "Een zin met ‘Suggesties voor scholen’ komt uit een deel van het document met "
+            "ideeën voor scholen. Zo’n zin zegt vooral wat scholen kunnen doen.",
+        ]
+    )
+    # on a phone the label stays whole, on the sentence's line
+    page.set_viewport_size({"width": 360, "height": 740})
+    label = answer.locator(".addressed-to").bounding_box()
+    assert label is not None and label["width"] < 360
+    ARTIFACTS.mkdir(exist_ok=True)
+    answer.screenshot(path=str(ARTIFACTS / "addressed-to.png"))
+
+
 def test_search_results_say_what_kind_of_document_they_are_from(page: Any) -> None:
     open_home(page)
     page.get_by_role("tab", name="Zoeken in de bronnen").click()
