@@ -10,7 +10,7 @@ import pytest
 from assistant.addressees import addressed_to, addresses_others
 from assistant.answering import AnswerSentence, chunk_units, is_next_step
 from assistant.engine import Engine
-from indexer.chunking import Chunk
+from tests.assistant.written import written_passage
 
 WERKAGENDA = "werkagenda-inclusief-onderwijs-2035"
 
@@ -93,32 +93,6 @@ def _suggests_to_others(sentence: AnswerSentence) -> bool:
     return sentence.addressed_to is not None and sentence.addressed_to != "ouders"
 
 
-def _passage(section: str, *sentences: str) -> Chunk:
-    text, spans = "", []
-    for sentence in sentences:
-        spans.append((len(text), len(text) + len(sentence)))
-        text += sentence + " "
-    return Chunk(
-        chunk_id="test:1",
-        doc_id="test",
-        title="Test",
-        ordinal=0,
-        kind="body",
-        section="1. Inleiding",
-        text=text.strip(),
-        clean_start=0,
-        clean_end=len(text),
-        char_start=0,
-        char_end=len(text),
-        page=None,
-        page_end=None,
-        sentences=tuple(spans),
-        links=(),
-        sentence_roles=tuple("statement" for _ in sentences),
-        sentence_sections=("1. Inleiding", *(section for _ in sentences[1:])),
-    )
-
-
 @pytest.mark.parametrize(
     ("section", "step"),
     [
@@ -134,7 +108,12 @@ def test_a_parents_step_in_suggestions_to_schools_is_no_next_step(
     sentence = "Ouders kunnen contact opnemen met het samenwerkingsverband voor advies."
     assert is_next_step(sentence, "statement")
     opening = "De school zoekt samen met de ouders naar een passende plek."
-    chunk = _passage(section, opening, sentence)
+    chunk = written_passage(
+        (opening, "statement"),
+        (sentence, "statement"),
+        section="1. Inleiding",
+        sections=("1. Inleiding", section),
+    )
     units = chunk_units(chunk, engine.composer.analyzer)
     steps = {chunk.text[u.span[0] : u.span[1]]: u.next_step for u in units}
     assert steps[sentence] is step

@@ -18,6 +18,7 @@ from assistant.engine import Engine
 from assistant.intent import classify
 from indexer.chunking import Chunk
 from indexer.sentence_roles import SentenceRole
+from tests.assistant.written import written_passage
 
 # Written from the AEF report's passage on admission: "Het schoolbestuur bepaalt of het kind
 # wordt toegelaten. Deze kan een kind weigeren indien er geen plek is."
@@ -103,31 +104,6 @@ def test_no_short_answer_to_the_banks_questions_points_back_without_context(
 # ---------------------------------------------------------------------------------------
 
 
-def _passage(*sentences: tuple[str, SentenceRole]) -> Chunk:
-    text, spans = "", []
-    for sentence, _ in sentences:
-        spans.append((len(text), len(text) + len(sentence)))
-        text += sentence + " "
-    return Chunk(
-        chunk_id="test:1",
-        doc_id="test",
-        title="Test",
-        ordinal=0,
-        kind="body",
-        section="",
-        text=text.strip(),
-        clean_start=0,
-        clean_end=len(text),
-        char_start=0,
-        char_end=len(text),
-        page=None,
-        page_end=None,
-        sentences=tuple(spans),
-        links=(),
-        sentence_roles=tuple(role for _, role in sentences),
-    )
-
-
 def _select(
     engine: Engine, chunk: Chunk, probabilities: dict[int, float]
 ) -> tuple[list[str], list[str], list[str]]:
@@ -149,7 +125,7 @@ def _select(
     return texts(selection.short), texts(selection.explanation), texts(selection.next_steps)
 
 
-LIST = _passage(
+LIST = written_passage(
     ("Scholen hebben bij de ondersteuning twee taken:", "lead_in"),
     ("• basisondersteuning bieden aan alle leerlingen van de school;", "item"),
     ("• samen met ouders zoeken naar een passende plek voor hun kind.", "item"),
@@ -172,7 +148,7 @@ def test_a_sentence_after_a_list_gets_the_whole_list_and_the_list_is_said_once(
     assert explanation == [] and steps == []
 
 
-CHAIN = _passage(
+CHAIN = written_passage(
     ("De gemeente betaalt het vervoer naar school voor kinderen met een beperking.", "statement"),
     ("Dit geldt ook voor vervoer naar een zorglocatie in de eigen regio.", "statement"),
     ("Daarvoor is wel een verklaring van een arts of een specialist nodig.", "statement"),
@@ -205,7 +181,7 @@ PLAN: tuple[tuple[str, SentenceRole], ...] = (
 
 
 def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) -> None:
-    chain = _passage(
+    chain = written_passage(
         *PLAN,
         ("Daardoor is er voor elke leerling binnen drie maanden een plek.", "statement"),
         ("Dan hoeft geen leerling langer dan drie maanden thuis te zitten.", "statement"),
@@ -248,14 +224,14 @@ def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) ->
     ],
 )
 def test_which_openings_point_back(engine: Engine, opening: str, leans_back: bool) -> None:
-    (unit,) = chunk_units(_passage((opening, "statement")), engine.composer.analyzer)
+    (unit,) = chunk_units(written_passage((opening, "statement")), engine.composer.analyzer)
     assert unit.leans_back is leans_back
 
 
 def test_a_second_answer_that_would_make_the_short_answer_too_long_explains_instead(
     engine: Engine,
 ) -> None:
-    passage = _passage(
+    passage = written_passage(
         *PLAN,
         ("De gemeente betaalt het vervoer naar de nieuwe school van de leerling.", "statement"),
         ("Daarvoor is wel een verklaring van een arts of een specialist nodig.", "statement"),
@@ -266,7 +242,7 @@ def test_a_second_answer_that_would_make_the_short_answer_too_long_explains_inst
 
 
 def test_an_explanation_sentence_does_not_move_into_a_full_short_answer(engine: Engine) -> None:
-    passage = _passage(
+    passage = written_passage(
         *PLAN,
         ("Daarmee heeft elke leerling binnen zes weken een nieuwe school.", "statement"),
         ("De gemeente betaalt het vervoer naar de nieuwe school van de leerling.", "statement"),
@@ -363,7 +339,7 @@ def test_a_next_step_says_what_a_parent_can_do_or_where_to_turn(
 
 
 # Sentences 1 and 3 point back at a question (no candidate); 2 stands alone.
-QUESTIONED = _passage(
+QUESTIONED = written_passage(
     ("Wie betaalt de begeleiding in de klas?", "question"),
     ("Deze wordt betaald uit de Jeugdwet of de Wlz van het kind.", "statement"),
     ("De gemeente betaalt de begeleiding die een kind in de klas nodig heeft.", "statement"),
