@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.addressees import addressed_to, addresses_others
+from assistant.addressees import addresses_others, sentence_addressees
 from assistant.answer_model import (
     AnswerModel,
     CandidateSignals,
@@ -37,6 +37,7 @@ from assistant.answer_model import (
 from assistant.answer_types import AnswerType, fits_answer_type
 from assistant.glossary import OTHER_TOPIC, Glossary, Term
 from assistant.intent import Intent, QuestionKind, classify
+from assistant.places import Gazetteer, municipalities
 from assistant.references import extract_parties, extract_rules
 from assistant.retrieval import Hit, Query
 from assistant.spelling import Correction
@@ -143,14 +144,16 @@ class AnswerSentence:
     """One sentence of an answer, verbatim from a passage, with its citation numbers.
 
     `gaps` are the offsets in `text` where the extraction lost a figure (`indexer.figures`);
-    `addressed_to` is whom the sentence's section gives suggestions to ("scholen"), None for
-    most sentences (`assistant.addressees`).
+    `addressed_to` is whom the part of the document it stands in gives suggestions to
+    ("scholen"), None for most sentences (`assistant.addressees`); `municipality` the
+    municipality it tells about ("Amersfoort": a local example, `assistant.places`).
     """
 
     text: str
     citations: tuple[int, ...]
     gaps: tuple[int, ...] = ()
     addressed_to: str | None = None
+    municipality: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +290,13 @@ class AnswerComposer:
         self.explanation_share = explanation_share
         self.new_passage_share = new_passage_share
         self.min_confidence = min_confidence
-        self._units = {c.chunk_id: chunk_units(c, self.analyzer) for c in store.chunks}
+        # Whom the part each sentence stands in gives suggestions to (`assistant.addressees`).
+        self._addressees = sentence_addressees(store.chunks)
+        self._gazetteer = Gazetteer(municipalities(c.text for c in store.chunks))
+        self._units = {
+            c.chunk_id: chunk_units(c, self.analyzer, self._addressees[c.chunk_id])
+            for c in store.chunks
+        }
         self._anchors = anchored_sentences(store)
         self._section_terms = {
             c.chunk_id: frozenset(self.analyzer.terms(c.section)) for c in store.chunks
@@ -300,6 +309,10 @@ class AnswerComposer:
         self._chunk_topic_scores = {
             c.chunk_id: scores for c, scores in zip(store.chunks, chunk_topic_scores, strict=True)
         }
+
+    def addressees(self, chunk_id: str) -> tuple[str | None, ...]:
+        """Whom the part each sentence of a chunk stands in gives suggestions to (or None)."""
+        return self._addressees[chunk_id]
 
     def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
         """The answer to `query` from `hits` (best first)."""
@@ -549,7 +562,8 @@ class AnswerComposer:
                     text=chunk.text[s.span[0] : s.span[1]],
                     citations=(numbers[s.hit_index],),
                     gaps=gaps_within(chunk.figure_gaps, *s.span),
-                    addressed_to=addressed_to(chunk.section_at(s.span[0])),
+                    addressed_to=self._addressees[chunk.chunk_id][s.candidate.unit.first],
+                    municipality=self._gazetteer.named(chunk.text[s.span[0] : s.span[1]]),
                 )
                 for s in items
                 for chunk in [passages[s.hit_index].chunk]
@@ -638,11 +652,14 @@ def _holds_figure(text: str, wanted: AnswerType) -> bool:
     return fits_answer_type(text, wanted)
 
 
-def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
+def chunk_units(
+    chunk: Chunk, analyzer: DutchAnalyzer, addressees: Sequence[str | None] = ()
+) -> tuple[Unit, ...]:
     """The candidate answers of a chunk.
 
     Its whole statements, list items and case sentences, and each list's lead-in together with
-    its items (a lead-in alone says nothing).
+    its items (a lead-in alone says nothing). `addressees` holds whom the part each sentence
+    stands in gives suggestions to (`assistant.addressees.sentence_addressees`; empty: none).
     """
     spans = chunk.sentences
     roles = chunk.sentence_roles or tuple("statement" for _ in spans)
@@ -673,7 +690,7 @@ def chunk_units(chunk: Chunk, analyzer: DutchAnalyzer) -> tuple[Unit, ...]:
                 leans_back=role != "item" and bool(_LEANS_BACK.match(text)),
                 # A suggestion to schools is theirs to act on, never a parent's step.
                 next_step=is_next_step(text, role)
-                and not addresses_others(chunk.section_at(spans[first][0])),
+                and not (first < len(addressees) and addresses_others(addressees[first])),
             )
         )
     return tuple(units)

@@ -168,6 +168,12 @@ class AnswerSentenceOut(BaseModel):
         "schoolniveau'): what that party could do, which is not a parent's step and may not be "
         "a rule. Null for most sentences.",
     )
+    municipality: str | None = Field(
+        default=None,
+        description="The municipality the sentence tells about, as a municipality or a place "
+        "('De gemeente Amersfoort heeft …', '… in Rotterdam …'): one municipality's way of "
+        "working, which others may not share. Null when it names none.",
+    )
 
 
 class CitationOut(BaseModel):

@@ -286,7 +286,7 @@ def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) ->
 def _fit_fusion(
     args: argparse.Namespace, parser: argparse.ArgumentParser, index_dir: Path, corpus_dir: Path
 ) -> int:
-    from eval.fusion_fit import DEPTH, cross_validate, judge_grid, weight_names
+    from eval.fusion_fit import DEPTH, MAX_DEPTH, cross_validate, judge_grid, weight_names
 
     if args.weight not in weight_names():
         parser.error(f"--weight must be one of {', '.join(weight_names())}, got {args.weight!r}")
@@ -296,8 +296,8 @@ def _fit_fusion(
         parser.error(f"--grid takes comma-separated numbers, got {args.grid!r}")
     if not grid or any(v < 0 for v in grid):
         parser.error(f"--grid takes one or more numbers >= 0, got {args.grid!r}")
-    if args.weight == DEPTH and any(v != int(v) for v in grid):
-        parser.error(f"--grid for {DEPTH} takes whole numbers, got {args.grid!r}")
+    if args.weight == DEPTH and any(v != int(v) or v > MAX_DEPTH for v in grid):
+        parser.error(f"--grid for {DEPTH} takes whole numbers up to {MAX_DEPTH}, got {args.grid!r}")
     engine = _load_engine(index_dir, corpus_dir)
     backend = EngineBackend(engine)
     questions = [q for path in args.questions for q in load_questions(path, backend.document_text)]

@@ -12,7 +12,7 @@ unanswerable ones than the current value does (the answer model was fitted on th
 fusion: a weight that ranks better but shifts its features can cost answers), and the
 held-out fold is scored with it. The report gives the held-out figures (what to quote), the
 pooled figures per value (the fit, for reference) and the value chosen per fold; changing
-the default stays an editor's decision in `FusionWeights`.
+the default stays an editor's decision in `FusionWeights` (the depth: `Settings.reorder_depth`).
 
 The blind and short sets are never given to this module: they only ever give final totals.
 """
@@ -55,6 +55,7 @@ class Judged:
 # A setting of the retriever itself rather than a weight of the sum: how many of the fusion's
 # first passages the second pass orders again.
 DEPTH = "reorder_depth"
+MAX_DEPTH = 50  # the most `Settings.reorder_depth` takes
 
 
 def weight_names() -> tuple[str, ...]:
@@ -78,8 +79,8 @@ def judge_grid(
         raise ValueError(f"unknown fusion weight {weight!r}; choose from {list(weight_names())}")
     if not grid:
         raise ValueError("give at least one value to try")
-    if weight == DEPTH and any(v != int(v) for v in grid):
-        raise ValueError(f"{DEPTH} takes whole numbers, got {list(grid)}")
+    if weight == DEPTH and any(v != int(v) or v > MAX_DEPTH for v in grid):
+        raise ValueError(f"{DEPTH} takes whole numbers up to {MAX_DEPTH}, got {list(grid)}")
     retriever = engine.retriever
     original, original_depth = retriever.weights, retriever.reorder_depth
     current = original_depth if weight == DEPTH else getattr(original, weight)

@@ -71,7 +71,8 @@ def _type_twice(word: str, rng: random.Random) -> str:
 
 
 def _swap(word: str, rng: random.Random) -> str:
-    places = [i for i in range(1, len(word) - 1) if word[i] != word[i + 1]]
+    # Neighbours that differ in more than case: swapping "Jj" would change nothing.
+    places = [i for i in range(1, len(word) - 1) if word[i].lower() != word[i + 1].lower()]
     if not places:  # no two different neighbours after the first letter: leave one out
         return _leave_out(word, rng)
     at = rng.choice(places)

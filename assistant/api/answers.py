@@ -153,6 +153,7 @@ def _sentences_out(sentences: Sequence[AnswerSentence]) -> list[AnswerSentenceOu
             citations=list(s.citations),
             gaps=list(s.gaps),
             addressed_to=s.addressed_to,
+            municipality=s.municipality,
         )
         for s in sentences
     ]

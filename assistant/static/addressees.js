@@ -16,10 +16,14 @@ function addressee(sentence) {
   return party && party !== PARENTS ? party : '';
 }
 
-/** The label before a sentence from suggestions to others, or null. */
+/** The label before a sentence from suggestions to others, or null; a screen reader hears a
+ * colon after it, so that it does not run into the sentence. */
 export function addresseeLabel(sentence) {
   const party = addressee(sentence);
-  return party ? el('span', { class: 'addressed-to' }, `Suggesties voor ${party}`) : null;
+  return party
+    ? el('span', { class: 'sentence-label' }, `Suggesties voor ${party}`,
+      el('span', { class: 'visually-hidden' }, ':'))
+    : null;
 }
 
 /** What the labels mean, once under an answer that has one; '' when it has none. */

@@ -5,6 +5,7 @@
  */
 
 import { addresseeLabel, addresseeNote } from './addressees.js';
+import { placeLabel, placeNote } from './places.js';
 import { citationButton, kindLabel, locationLabel, scopeNotes, showCitation, sourceLabel } from './citations.js';
 import { renderReadAs } from './corrections.js';
 import { arr, collapseSpace, el, escapeRegExp, str } from './dom.js';
@@ -26,8 +27,9 @@ const TOPIC_LABELS = {
 
 function renderSentence(sentence, byN, matcher) {
   const span = el('span', { class: 'sentence' });
-  const label = addresseeLabel(sentence);
-  if (label) span.append(label, ' ');
+  for (const label of [addresseeLabel(sentence), placeLabel(sentence, byN)]) {
+    if (label) span.append(label, ' ');
+  }
   const text = str(sentence.text);
   const plain = (node, piece) => appendWithTerms(node, piece, matcher);
   appendWithGaps(span, text, gapOffsets(text, sentence.gaps),
@@ -180,7 +182,8 @@ export function renderAnswer(data, question) {
     const parts = answerParts(data);
     card.append(renderAnswerText(data, parts, byN));
     const shown = [...parts.short, ...parts.explanation, ...parts.steps];
-    const notes = [...scopeNotes(citations), addresseeNote(shown)].filter(Boolean);
+    const notes = [...scopeNotes(citations), addresseeNote(shown), placeNote(shown, byN)]
+      .filter(Boolean);
     if (notes.length) {
       card.append(el('div', { class: 'scope-notes' },
         ...notes.map((note) => el('p', { class: 'scope-note' }, note))));

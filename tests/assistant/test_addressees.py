@@ -3,13 +3,12 @@ parent's next step."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from assistant.addressees import addressed_to, addresses_others
+from assistant.addressees import addressed_to, addresses_others, sentence_addressees
 from assistant.answering import AnswerSentence, chunk_units, is_next_step
 from assistant.engine import Engine
+from indexer.cleaning import section_number
 from tests.assistant.written import written_passage
 
 WERKAGENDA = "werkagenda-inclusief-onderwijs-2035"
@@ -40,6 +39,14 @@ WERKAGENDA = "werkagenda-inclusief-onderwijs-2035"
         ("Aanbevelingen aan de samenwerkingsverbanden", "samenwerkingsverbanden"),
         ("Adviezen op bestuursniveau", "schoolbesturen"),
         ("Tips voor ouders", "ouders"),
+        ("Suggesties voor de school", "scholen"),
+        # several parties, in the heading's order; parents among others still count as others
+        ("Tips voor ouders en scholen", "ouders en scholen"),
+        (
+            "Suggesties aan de gemeente, het samenwerkingsverband en de school",
+            "gemeenten en samenwerkingsverbanden en scholen",
+        ),
+        ("Tips voor oudergesprekken", None),  # a word that only begins like a party
         ("", None),
     ],
 )
@@ -47,7 +54,7 @@ def test_whom_a_part_gives_suggestions_to_is_read_from_its_deepest_heading(
     section: str, expected: str | None
 ) -> None:
     assert addressed_to(section) == expected
-    assert addresses_others(section) is (expected is not None and expected != "ouders")
+    assert addresses_others(addressed_to(section)) is (expected not in (None, "ouders"))
 
 
 def test_the_werkagendas_suggestions_to_schools_are_found_in_the_index(engine: Engine) -> None:
@@ -60,6 +67,63 @@ def test_the_werkagendas_suggestions_to_schools_are_found_in_the_index(engine: E
     assert {doc for doc, _ in found} == {WERKAGENDA}
     assert len({section for _, section in found}) == 7  # six themes' "op schoolniveau" + one
     assert {addressed_to(section) for _, section in found} == {"scholen"}
+
+
+def _sections(*sections: str) -> list[str | None]:
+    """Whom each sentence of a passage, one sentence under each of `sections`, is given to."""
+    chunk = written_passage(
+        *((f"Zin {i}.", "statement") for i in range(len(sections))), sections=sections
+    )
+    return list(sentence_addressees([chunk])[chunk.chunk_id])
+
+
+def test_a_part_given_suggestions_runs_to_the_next_numbered_heading() -> None:
+    assert _sections(
+        "9.3. Dekkend aanbod",
+        "9.3. Dekkend aanbod › 9.3.3. Suggesties op schoolniveau",
+        "9.3. Dekkend aanbod › Warm overdragen",  # an unnumbered heading beside it goes on
+        "9.3. Dekkend aanbod › Suggesties voor actienemer(s)",
+        "9.4. Regelruimte",
+        "9.4. Regelruimte › Toezichtkader aanpassen",
+        "9.4. Regelruimte › 9.4.3. Suggesties op schoolniveau",
+        "9.4. Regelruimte › Bijlages",  # the back matter ends it
+        "9.4. Regelruimte › Tijdlijn",
+    ) == [None, "scholen", "scholen", "scholen", None, None, "scholen", None, None]
+    assert _sections("Tips voor gemeenten", "Voetnoten", "Tips voor ouders") == [
+        "gemeenten",
+        None,
+        "ouders",
+    ]
+
+
+def test_in_the_index_the_werkagendas_parts_for_schools_are_whole(engine: Engine) -> None:
+    """From each "9.x.3. Suggesties op schoolniveau" to the next numbered heading, every
+    sentence is given to schools: also those under a heading the extraction put beside it
+    (a chart's label, "Warm overdragen"); no other sentence of the corpus is."""
+    labelled: dict[str, list[str]] = {}
+    for chunk in engine.store.chunks:
+        for index, addressee in enumerate(engine.composer.addressees(chunk.chunk_id)):
+            if addressee is not None:
+                assert chunk.doc_id == WERKAGENDA, chunk.sentence(index)
+                labelled.setdefault(addressee, []).append(chunk.sentence(index))
+    assert set(labelled) == {"scholen"}
+    text = " ".join(labelled["scholen"])
+    for sentence in (
+        "Bepaal met het team en andere betrokkenen een schooleigen koers",  # beside 9.3.3
+        "Een warme overdracht helpt bij het goed regelen van de benodigde ondersteuning.",
+        "Profileer als school op het gebied van inclusief onderwijs.",
+    ):
+        assert sentence in text, sentence
+    # the appendix after the last part: its timeline and its research questions
+    assert "Regie en sturing uitwerken" not in text
+    assert "Effectieve vormen van inclusief onderwijs." not in text
+    numbered = {
+        chunk.section_at(chunk.sentences[i][0]).rsplit(" › ", 1)[-1]
+        for chunk in engine.store.chunks
+        for i, a in enumerate(engine.composer.addressees(chunk.chunk_id))
+        if a and section_number(chunk.section_at(chunk.sentences[i][0]).rsplit(" › ", 1)[-1])
+    }
+    assert numbered == {f"9.{n}.3. Suggesties op schoolniveau" for n in range(1, 7)}
 
 
 # Questions a parent could type about what a school does for a child; written for this test
@@ -82,7 +146,9 @@ def test_answer_sentences_carry_whom_their_part_gives_suggestions_to(engine: Eng
         for sentence in answer.sentences:
             chunk = chunks[sentence.citations[0]]
             start = chunk.text.index(sentence.text)
-            assert sentence.addressed_to == addressed_to(chunk.section_at(start)), sentence.text
+            first = max(i for i, (a, _) in enumerate(chunk.sentences) if a <= start)
+            expected = engine.composer.addressees(chunk.chunk_id)[first]
+            assert sentence.addressed_to == expected, sentence.text
             labelled += sentence.addressed_to == "scholen"
         assert not any(_suggests_to_others(s) for s in answer.next_steps), question
     assert answered >= 3
@@ -98,6 +164,7 @@ def _suggests_to_others(sentence: AnswerSentence) -> bool:
     [
         ("9.2.3. Suggesties op schoolniveau", False),
         ("Suggesties voor scholen", False),
+        ("Tips voor ouders en scholen", False),
         ("Tips voor ouders", True),
         ("4. Wat kunt u doen?", True),
     ],
@@ -114,11 +181,11 @@ def test_a_parents_step_in_suggestions_to_schools_is_no_next_step(
         section="1. Inleiding",
         sections=("1. Inleiding", section),
     )
-    units = chunk_units(chunk, engine.composer.analyzer)
+    addressees = sentence_addressees([chunk])[chunk.chunk_id]
+    assert addressees[0] is None  # the passage began before the heading
+    units = chunk_units(chunk, engine.composer.analyzer, addressees)
     steps = {chunk.text[u.span[0] : u.span[1]]: u.next_step for u in units}
     assert steps[sentence] is step
-    # The passage began before the heading: its own section gives no suggestions, and the
-    # passage's section alone (an index without per-sentence sections) decides nothing.
-    assert addressed_to(chunk.section_at(0)) is None
-    bare = chunk_units(replace(chunk, sentence_sections=()), engine.composer.analyzer)
+    # Without addressees (a passage on its own) nothing is taken from the steps.
+    bare = chunk_units(chunk, engine.composer.analyzer)
     assert {chunk.text[u.span[0] : u.span[1]]: u.next_step for u in bare}[sentence] is True

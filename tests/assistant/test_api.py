@@ -159,6 +159,17 @@ def test_a_sentence_from_suggestions_to_schools_says_so_over_the_api(client) -> 
     assert "suggestions" in schema["properties"]["addressed_to"]["description"]
 
 
+def test_a_sentence_about_one_municipality_names_it_over_the_api(client) -> None:
+    body = _ask(client, "praat het wijkteam ook met de school van mijn zoon")
+    assert body["answerable"] is True
+    assert all("municipality" in s for s in body["answer"])
+    named = [s for s in body["answer"] if s["municipality"]]
+    assert named, [s["text"] for s in body["answer"]]
+    assert all(s["municipality"] in " ".join(s["text"].split()) for s in named)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["AnswerSentenceOut"]
+    assert "one municipality" in schema["properties"]["municipality"]["description"]
+
+
 def test_answers_name_rules_and_parties(client) -> None:
     body = _ask(client, PARENT_QUESTIONS["financiering"][0])
     assert body["parties"]

@@ -86,16 +86,33 @@ def _answer(citations: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _ask_canned(page: Any, canned: dict[str, Any], question: str) -> Any:
+    """Ask `question` in the chat with `canned` as the service's answer; the answer card."""
+    serve_answer(page, canned)
+    open_home(page)
+    page.get_by_label("Jouw vraag").fill(question)
+    page.get_by_label("Jouw vraag").press("Enter")
+    return page.locator(".answer").first
+
+
+def _with_sentences(
+    citations: list[dict[str, Any]], short: dict[str, Any], *more: dict[str, Any]
+) -> dict[str, Any]:
+    """An answer over `citations` whose first sentence and explanation get these fields."""
+    canned = _answer(citations)
+    first = {**canned["short_answer"][0], **short}
+    rest = [{**s, **fields} for s, fields in zip(canned["explanation"], more, strict=False)]
+    canned.update(short_answer=[first], explanation=rest, answer=[first, *rest])
+    return canned
+
+
 def test_an_answer_from_two_school_boards_plans_names_both(page: Any) -> None:
     citations = [
         _citation(1, "schoolplan", "MOVARE"),
         _citation(2, "schoolplan", "MOVARE cluster Brunssum"),
     ]
-    serve_answer(page, _answer(citations))
-    open_home(page)
-    page.get_by_label("Jouw vraag").fill("Wat is een startklas?")
-    page.get_by_label("Jouw vraag").press("Enter")
-    expect(page.locator(".answer .scope-note")).to_have_text(
+    answer = _ask_canned(page, _answer(citations), "Wat is een startklas?")
+    expect(answer.locator(".scope-note")).to_have_text(
         "Dit antwoord komt uit plannen van schoolbesturen (MOVARE, MOVARE cluster Brunssum). "
         "Die gaan over de scholen van die besturen, niet over alle scholen."
     )
@@ -108,11 +125,7 @@ def test_a_note_for_each_kind_of_plan_an_answer_partly_quotes(page: Any) -> None
         _citation(3, "onderzoeksrapport", "AEF"),
         _citation(4, "brochure", "Een gemeente"),  # a kind the page does not know: no label
     ]
-    serve_answer(page, _answer(citations))
-    open_home(page)
-    page.get_by_label("Jouw vraag").fill("Wat is een startklas?")
-    page.get_by_label("Jouw vraag").press("Enter")
-    answer = page.locator(".answer").first
+    answer = _ask_canned(page, _answer(citations), "Wat is een startklas?")
     expect(answer.locator(".scope-note")).to_have_text(
         [
             "Een deel van dit antwoord komt uit het plan van één schoolbestuur (MOVARE cluster "
@@ -126,48 +139,69 @@ def test_a_note_for_each_kind_of_plan_an_answer_partly_quotes(page: Any) -> None
     )
 
 
-def test_a_sentence_from_suggestions_to_schools_is_labelled_and_the_label_explained(
+SUGGESTIONS_NOTE = (
+    "Een zin met ‘Suggesties voor scholen’ komt uit een deel van het document met ideeën voor "
+    "scholen. Zo’n zin zegt vooral wat scholen kunnen doen."
+)
+EXAMPLE_NOTE = (
+    "Een zin met ‘Voorbeeld uit …’ vertelt hoe het in één gemeente gaat. In andere gemeenten "
+    "kan het anders gaan."
+)
+
+
+@pytest.mark.parametrize(
+    ("kinds", "fields", "label", "notes"),
+    [
+        # a suggestion to schools gets the label; a rule beside it does not
+        (
+            ("werkagenda", "onderzoeksrapport"),
+            ({"addressed_to": "scholen"}, {"addressed_to": None}),
+            "Suggesties voor scholen",
+            [
+                "Een deel van dit antwoord komt uit plannen van de overheid. Daarin staat vooral "
+                "wat de overheid de komende jaren wil doen.",
+                SUGGESTIONS_NOTE,
+            ],
+        ),
+        # one municipality's example does; a school board's plan that names its own town does
+        # not, as the plan's note already says whose plan it is
+        (
+            ("onderzoeksrapport", "schoolplan"),
+            ({"municipality": "Amersfoort"}, {"municipality": "Brunssum"}),
+            "Voorbeeld uit Amersfoort",
+            [
+                "Een deel van dit antwoord komt uit het plan van één schoolbestuur (MOVARE). Het "
+                "gaat over de scholen van dat bestuur, niet over alle scholen.",
+                EXAMPLE_NOTE,
+            ],
+        ),
+    ],
+)
+def test_a_sentence_label_goes_before_its_sentence_and_the_note_says_what_it_means(
     page: Any,
+    kinds: tuple[str, str],
+    fields: tuple[dict[str, Any], dict[str, Any]],
+    label: str,
+    notes: list[str],
 ) -> None:
-    citations = [
-        _citation(1, "werkagenda", "Ministerie van OCW"),
-        _citation(2, "onderzoeksrapport", "AEF"),
-    ]
-    canned = _answer(citations)
-    suggestion = {**canned["short_answer"][0], "addressed_to": "scholen"}
-    rule = {**canned["explanation"][0], "addressed_to": None}
+    citations = [_citation(n, kind, "MOVARE") for n, kind in enumerate(kinds, start=1)]
+    canned = _with_sentences(citations, *fields)
+    # parents' own tips get no label
     step = {"text": "Ouders kunnen advies vragen.", "citations": [2], "addressed_to": "ouders"}
-    canned.update(
-        short_answer=[suggestion],
-        explanation=[rule],
-        next_steps=[step],
-        answer=[suggestion, rule, step],
-    )
-    serve_answer(page, canned)
-    open_home(page)
-    page.get_by_label("Jouw vraag").fill("Kan de school het gebouw aanpassen?")
-    page.get_by_label("Jouw vraag").press("Enter")
-    answer = page.locator(".answer").first
-    # one label, before the suggestion's own words; none for a rule or for parents' own tips
-    expect(answer.locator(".addressed-to")).to_have_count(1)
+    canned.update(next_steps=[step], answer=[*canned["answer"], step])
+    answer = _ask_canned(page, canned, "Kan de school het gebouw aanpassen?")
+    expect(answer.locator(".sentence-label")).to_have_count(1)
     short = answer.locator(".answer-short .sentence").first
-    expect(short.locator(".addressed-to")).to_have_text("Suggesties voor scholen")
-    assert short.evaluate("node => node.firstElementChild.className") == "addressed-to"
-    expect(answer.locator(".answer-more .addressed-to")).to_have_count(0)
-    expect(answer.locator(".scope-note")).to_have_text(
-        [
-            "Een deel van dit antwoord komt uit plannen van de overheid. Daarin staat vooral "
-            "wat de overheid de komende jaren wil doen.",
-            "Een zin met ‘Suggesties voor scholen’ komt uit een deel van het document met "
-            "ideeën voor scholen. Zo’n zin zegt vooral wat scholen kunnen doen.",
-        ]
-    )
-    # on a phone the label stays whole, on the sentence's line
+    # a screen reader hears a colon after the label, not the label run into the sentence
+    expect(short.locator(".sentence-label")).to_have_text(f"{label}:")
+    expect(short.locator(".sentence-label .visually-hidden")).to_have_text(":")
+    assert short.evaluate("node => node.firstElementChild.className") == "sentence-label"
+    expect(answer.locator(".scope-note")).to_have_text(notes)
+    # on a phone the label stays whole: one line box, not broken over two
     page.set_viewport_size({"width": 360, "height": 740})
-    label = answer.locator(".addressed-to").bounding_box()
-    assert label is not None and label["width"] < 360
+    assert answer.locator(".sentence-label").evaluate("n => n.getClientRects().length") == 1
     ARTIFACTS.mkdir(exist_ok=True)
-    answer.screenshot(path=str(ARTIFACTS / "addressed-to.png"))
+    answer.screenshot(path=str(ARTIFACTS / f"sentence-label-{kinds[0]}.png"))
 
 
 def test_search_results_say_what_kind_of_document_they_are_from(page: Any) -> None:

@@ -167,8 +167,9 @@ def test_the_second_passs_depth_is_fitted_like_a_weight(engine: Engine) -> None:
 def test_an_unknown_weight_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError, match="unknown fusion weight"):
         judge_grid(engine, [], "colour", [0.5])
-    with pytest.raises(ValueError, match="whole numbers"):
-        judge_grid(engine, [], "reorder_depth", [7.5])
+    for grid in ([7.5], [60.0]):
+        with pytest.raises(ValueError, match="whole numbers up to 50"):
+            judge_grid(engine, [], "reorder_depth", grid)
     assert {"bank", "reorder_depth"} <= set(weight_names())
 
 
@@ -183,6 +184,10 @@ def test_an_unknown_weight_is_refused(engine: Engine) -> None:
         (
             ["--questions", str(DEFAULT_QUESTIONS), "--weight", "reorder_depth", "--grid", "7.5"],
             "takes whole numbers",
+        ),
+        (
+            ["--questions", str(DEFAULT_QUESTIONS), "--weight", "reorder_depth", "--grid", "60"],
+            "takes whole numbers up to 50",
         ),
     ],
 )
