@@ -10,17 +10,22 @@ is never one of a parent's next steps.
 Only the headings count: a sentence's own words cannot tell a suggestion to schools from a
 rule for schools, and these parts hold both ("… wordt de school vanaf 2024 verplicht …").
 
-A part runs from its heading to the next numbered heading: the unnumbered headings inside it
-("Warm overdragen", a chart's label the extraction took for a heading) do not end it, since
-the extraction puts them beside the numbered heading rather than under it. An appendix's or
-the notes' heading ends it too.
+A numbered part ("9.3.3. Suggesties op schoolniveau") runs on over the unnumbered headings
+after it under the same parent ("Warm overdragen", a chart's label the extraction took for a
+heading): the extraction puts those beside the numbered heading rather than under it. It ends
+at the next numbered heading, at a heading under another parent, at an appendix's or the
+notes' heading, or where the index lacks the passage in between. An unnumbered part
+("Suggesties voor scholen") is its own section only: in a document without numbers, the
+heading after it ("Wat kunt u als ouder doen?") is another part.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from assistant.places import dutch_list
 from indexer.chunking import SECTION_SEPARATOR, Chunk
 from indexer.cleaning import section_number
 
@@ -32,8 +37,6 @@ _PARTIES = {
     "school": "scholen",
     "schoolbesturen": "schoolbesturen",
     "schoolbestuur": "schoolbesturen",
-    "besturen": "schoolbesturen",
-    "bestuur": "schoolbesturen",
     "gemeenten": "gemeenten",
     "gemeente": "gemeenten",
     "samenwerkingsverbanden": "samenwerkingsverbanden",
@@ -43,7 +46,7 @@ _PARTIES = {
     "docenten": "leraren",
     "ouders": PARENTS,
 }
-_LEVELS = {"school": "scholen", "bestuurs": "schoolbesturen", "gemeente": "gemeenten"}
+_LEVELS = {"school": "scholen", "gemeente": "gemeenten"}
 _PARTY = "|".join(sorted(_PARTIES, key=len, reverse=True))
 # The deepest heading of a section path ("9. Werkagenda … › 9.2.3. Suggesties op schoolniveau"),
 # after its number, names the suggestions and whom they are for: "op schoolniveau" (at school
@@ -51,25 +54,29 @@ _PARTY = "|".join(sorted(_PARTIES, key=len, reverse=True))
 # actienemer(s)" names no one.
 _SUGGESTIONS = re.compile(
     r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:suggesties?|tips?|adviezen|advies|aanbevelingen?)\s+"
-    rf"(?:op\s+(?P<level>school|bestuurs|gemeente)niveau\b"
+    rf"(?:op\s+(?P<level>school|gemeente)niveau\b"
     rf"|(?:voor|aan)\s+(?P<parties>(?:(?:de|het)\s+)?(?:{_PARTY})\b"
     rf"(?:\s*(?:,|en|of)\s+(?:(?:de|het)\s+)?(?:{_PARTY})\b)*))",
     re.IGNORECASE,
 )
 _PARTY_WORD = re.compile(rf"\b(?:{_PARTY})\b", re.IGNORECASE)
-# Headings that end every part: the appendices and the notes.
-_BACK_MATTER = re.compile(r"^(?:bijlage[ns]?|voetnoten|noten|literatuur|colofon)\b", re.IGNORECASE)
+# Headings that end every part: the appendices, the notes and the sources.
+_BACK_MATTER = re.compile(
+    r"^(?:bijlage\w*|voetnoten|noten|literatuur\w*|bronnen|bronvermelding|referenties|colofon)\b",
+    re.IGNORECASE,
+)
+_LIST_SEPARATOR = re.compile(r", | en ")
 
 
 def addressed_to(section: str) -> str | None:
     """Whom the deepest heading of `section` gives suggestions to ("scholen"), or None.
 
-    Several parties are named as the heading names them ("ouders en scholen").
+    Several parties are listed as the heading names them ("ouders en scholen").
 
     >>> addressed_to("9. Werkagenda route › 9.2.3. Suggesties op schoolniveau")
     'scholen'
-    >>> addressed_to("Tips voor ouders en de school")
-    'ouders en scholen'
+    >>> addressed_to("Tips voor ouders, de gemeente en de school")
+    'ouders, gemeenten en scholen'
     >>> addressed_to("Suggesties voor actienemer(s)") is None
     True
     """
@@ -79,48 +86,56 @@ def addressed_to(section: str) -> str | None:
     if found["level"]:
         return _LEVELS[found["level"].lower()]
     parties = [_PARTIES[p.lower()] for p in _PARTY_WORD.findall(found["parties"])]
-    return " en ".join(dict.fromkeys(parties))
+    return dutch_list(list(dict.fromkeys(parties)))
 
 
 def addresses_others(addressee: str | None) -> bool:
-    """Whether an addressee (`addressed_to`) names a party other than parents."""
-    return addressee is not None and addressee != PARENTS
+    """Whether an addressee (`addressed_to`) leaves parents out: their steps are not theirs."""
+    return addressee is not None and PARENTS not in _LIST_SEPARATOR.split(addressee)
 
 
 def sentence_addressees(chunks: Iterable[Chunk]) -> dict[str, tuple[str | None, ...]]:
     """Per chunk id, whom the part each of its sentences stands in gives suggestions to.
 
-    A part given suggestions to runs from its heading to the next numbered heading, or an
-    appendix's or the notes' (module docstring); chunks are read in document order.
+    Chunks are read in document order; a numbered part runs on as the module docstring says.
     """
     by_document: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         by_document.setdefault(chunk.doc_id, []).append(chunk)
     found: dict[str, tuple[str | None, ...]] = {}
     for document in by_document.values():
-        current: str | None = None
-        previous = ""
+        part: _Part | None = None
+        ordinal: int | None = None
         for chunk in sorted(document, key=lambda c: c.ordinal):
+            if ordinal is not None and chunk.ordinal != ordinal + 1:
+                part = None  # a passage the index lacks lies between
+            ordinal = chunk.ordinal
             sentences: list[str | None] = []
-            for index in range(len(chunk.sentences)):
-                section = chunk.section_at(chunk.sentences[index][0])
-                if section != previous:
-                    current = _after_heading(section, current)
-                    previous = section
-                sentences.append(current)
+            for start, _ in chunk.sentences:
+                section = chunk.section_at(start)
+                part = _Part.after(section, part)
+                sentences.append(addressed_to(section) or (part.addressee if part else None))
             found[chunk.chunk_id] = tuple(sentences)
     return found
 
 
-def _after_heading(section: str, current: str | None) -> str | None:
-    """Whom the part that `section`'s deepest heading opens, or goes on with, is given to."""
-    addressee = addressed_to(section)
-    if addressee is not None:
-        return addressee
-    heading = _deepest(section)
-    if section_number(heading) or _BACK_MATTER.match(heading) or not heading:
-        return None
-    return current
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A numbered part given suggestions: its heading's parent path and its addressee."""
+
+    parent: str
+    addressee: str
+
+    @classmethod
+    def after(cls, section: str, part: _Part | None) -> _Part | None:
+        """The numbered part `section` stands in, given the one the sentence before stood in."""
+        parent, _, heading = section.rpartition(SECTION_SEPARATOR)
+        if section_number(heading):
+            addressee = addressed_to(section)
+            return cls(parent, addressee) if addressee else None
+        if part is None or parent != part.parent or _BACK_MATTER.match(heading.strip()):
+            return None
+        return part
 
 
 def _deepest(section: str) -> str:

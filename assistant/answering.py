@@ -146,7 +146,7 @@ class AnswerSentence:
     `gaps` are the offsets in `text` where the extraction lost a figure (`indexer.figures`);
     `addressed_to` is whom the part of the document it stands in gives suggestions to
     ("scholen"), None for most sentences (`assistant.addressees`); `municipality` the
-    municipality it tells about ("Amersfoort": a local example, `assistant.places`).
+    municipalities it tells about ("Amersfoort": a local example, `assistant.places`).
     """
 
     text: str

@@ -171,8 +171,9 @@ class AnswerSentenceOut(BaseModel):
     municipality: str | None = Field(
         default=None,
         description="The municipality the sentence tells about, as a municipality or a place "
-        "('De gemeente Amersfoort heeft …', '… in Rotterdam …'): one municipality's way of "
-        "working, which others may not share. Null when it names none.",
+        "('De gemeente Amersfoort heeft …', '… in Rotterdam …'; several as Dutch lists them, "
+        "'Rotterdam en Breda'): one municipality's way of working, which others may not share. "
+        "Null when it names none.",
     )
 
 

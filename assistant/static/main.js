@@ -11,6 +11,8 @@
  *   corrections.js  "We zochten op …": mistyped words the service read as the documents' words
  *   gaps.js       [getal] where the text extraction lost a figure, and what that means
  *   footnotes.js  footnote markers glued to the text ("aanbod.38") as superscript references
+ *   addressees.js "Suggesties voor scholen" before a sentence from suggestions to others
+ *   places.js     "Voorbeeld uit Amersfoort" before one municipality's example
  *   answer.js     one answer card (short answer, explanation, next steps, facts, sources, not found)
  *   feedback.js   the feedback box under an answer
  *   chat.js       the conversation, history and new chat

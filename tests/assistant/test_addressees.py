@@ -3,6 +3,8 @@ parent's next step."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.addressees import addressed_to, addresses_others, sentence_addressees
@@ -37,15 +39,16 @@ WERKAGENDA = "werkagenda-inclusief-onderwijs-2035"
         # other parties and wordings
         ("3.2 Tips voor gemeenten", "gemeenten"),
         ("Aanbevelingen aan de samenwerkingsverbanden", "samenwerkingsverbanden"),
-        ("Adviezen op bestuursniveau", "schoolbesturen"),
+        ("Adviezen voor schoolbesturen", "schoolbesturen"),
         ("Tips voor ouders", "ouders"),
         ("Suggesties voor de school", "scholen"),
         # several parties, in the heading's order; parents among others still count as others
         ("Tips voor ouders en scholen", "ouders en scholen"),
         (
             "Suggesties aan de gemeente, het samenwerkingsverband en de school",
-            "gemeenten en samenwerkingsverbanden en scholen",
+            "gemeenten, samenwerkingsverbanden en scholen",
         ),
+        ("Adviezen voor het bestuur", None),  # whose board: the document's own, maybe
         ("Tips voor oudergesprekken", None),  # a word that only begins like a party
         ("", None),
     ],
@@ -54,7 +57,10 @@ def test_whom_a_part_gives_suggestions_to_is_read_from_its_deepest_heading(
     section: str, expected: str | None
 ) -> None:
     assert addressed_to(section) == expected
-    assert addresses_others(addressed_to(section)) is (expected not in (None, "ouders"))
+    # parents among the parties: a parent's step there is theirs too
+    assert addresses_others(addressed_to(section)) is (
+        expected is not None and "ouders" not in expected
+    )
 
 
 def test_the_werkagendas_suggestions_to_schools_are_found_in_the_index(engine: Engine) -> None:
@@ -93,6 +99,40 @@ def test_a_part_given_suggestions_runs_to_the_next_numbered_heading() -> None:
         "gemeenten",
         None,
         "ouders",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sections", "expected"),
+    [
+        # an unnumbered part is its own section only: in a document without numbers the next
+        # heading is another part
+        (("Tips voor scholen", "Wat kunt u als ouder doen?"), ["scholen", None]),
+        # a numbered part ends where the path goes back up or under another parent
+        (("A › 2.3. Suggesties op schoolniveau", "A", "B › Verder"), ["scholen", None, None]),
+        (("A › 2.3. Suggesties op schoolniveau", "B › Verder"), ["scholen", None]),
+        # and at the sources
+        (("A › 2.3. Suggesties op schoolniveau", "A › Literatuurlijst"), ["scholen", None]),
+        (("A › 2.3. Suggesties op schoolniveau", "A › Bronnen"), ["scholen", None]),
+    ],
+)
+def test_where_a_part_given_suggestions_ends(
+    sections: tuple[str, ...], expected: list[str | None]
+) -> None:
+    assert _sections(*sections) == expected
+
+
+def test_a_part_ends_where_the_index_lacks_a_passage() -> None:
+    numbered = written_passage(
+        ("Zin 1.", "statement"), sections=("A › 2.3. Suggesties op schoolniveau",)
+    )
+    after = replace(numbered, chunk_id="test:2", ordinal=1, sentence_sections=("A › Verder",))
+    beyond = replace(after, chunk_id="test:3", ordinal=3)  # ordinal 2 is not in the index
+    found = sentence_addressees([numbered, after, beyond])
+    assert [found[c.chunk_id] for c in (numbered, after, beyond)] == [
+        ("scholen",),
+        ("scholen",),
+        (None,),
     ]
 
 
@@ -164,7 +204,7 @@ def _suggests_to_others(sentence: AnswerSentence) -> bool:
     [
         ("9.2.3. Suggesties op schoolniveau", False),
         ("Suggesties voor scholen", False),
-        ("Tips voor ouders en scholen", False),
+        ("Tips voor ouders en scholen", True),  # parents among them: their step stays
         ("Tips voor ouders", True),
         ("4. Wat kunt u doen?", True),
     ],

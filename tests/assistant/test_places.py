@@ -12,8 +12,12 @@ TEXTS = (
     "De gemeente Amersfoort heeft het proces zo ingeregeld. Ook de gemeente Utrechtse "
     "Heuvelrug en de gemeente Sittard-Geleen doen dat.",
     "Dat regelt de gemeente\nIn de praktijk gaat het in veel gevallen anders.",  # no name
+    "Dat regelt de gemeente\nNederland telt veel gemeenten.",  # a line's end: no name
     "Neem contact op met de gemeente Leiden. Wie gaat leiden?",  # also a verb: no name
     "Kijk op www.rotterdam.nl of bij de gemeente Rotterdam.",  # a web address is no word
+    "Mail naar leerplicht@breda.nl of kijk op breda.nl/onderwijs; de gemeente Breda helpt.",
+    "De gemeente SWV en de gemeente Sittard-\nGeleen.",  # an acronym, a word broken at a line
+    "In de gemeente Bergen op Zoom, de gemeente Den Haag en de gemeente 's-Hertogenbosch.",
 )
 
 
@@ -23,6 +27,10 @@ def test_the_municipalities_are_the_names_written_after_gemeente_and_never_in_lo
         "Utrechtse Heuvelrug",
         "Sittard-Geleen",
         "Rotterdam",
+        "Breda",
+        "Bergen op Zoom",
+        "Den Haag",
+        "'s-Hertogenbosch",
     }
 
 
@@ -37,6 +45,9 @@ def test_the_municipalities_are_the_names_written_after_gemeente_and_never_in_lo
         # in a name or an aside the sentence may state a general rule
         ("Een samenwerkingsverband kan met één gemeente werken (denk aan SWV Rotterdam).", None),
         ("Hogeschool Amersfoort leidt leraren op.", None),
+        ("Geïnspireerd door initiatieven (bv. Stichting MEES in Breda) startte het project.", None),
+        ("In de gemeente Rotterdam en in Breda gaat het zo.", "Rotterdam en Breda"),
+        ("In de gemeente Bergen op Zoom is een pilot gestart.", "Bergen op Zoom"),
         ("In Rotterdamse scholen …", None),  # another word
         ("De gemeente beslist over leerlingenvervoer.", None),
     ],
