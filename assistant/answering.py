@@ -17,6 +17,7 @@ unrelated sentences strung together.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter
@@ -309,6 +310,16 @@ class AnswerComposer:
         self._chunk_topic_scores = {
             c.chunk_id: scores for c, scores in zip(store.chunks, chunk_topic_scores, strict=True)
         }
+
+    def with_model(self, model: AnswerModel, *, min_confidence: float) -> AnswerComposer:
+        """This composer with another answer model and refusal threshold.
+
+        What it computed at load (units, anchors, idf) is shared, not computed again.
+        """
+        other = copy.copy(self)
+        other.model = model
+        other.min_confidence = min_confidence
+        return other
 
     def addressees(self, chunk_id: str) -> tuple[str | None, ...]:
         """Whom the part each sentence of a chunk stands in gives suggestions to (or None)."""

@@ -84,8 +84,14 @@ class Settings(IndexSettings):
     # Answers kept per loaded index for a question (with its conversation) asked again: it
     # then costs no retrieval and no answering (README, Performance); 0: off.
     answer_cache_size: int = Field(1024, ge=0, le=10_000)
-    # The fitted answer-sentence model (`python -m eval fit-answers`).
+    # The fitted answer-sentence model (`python -m eval fit-answers`): it decides whether the
+    # sources answer, on the fusion's order.
     answer_model_path: Path = PACKAGE_DIR / "data" / "answer_model.json"
+    # The model fitted on the second pass's order (`fit-answers --order second-pass`): once the
+    # first has decided to answer, it picks the sentences from the second pass's passages;
+    # False: the first model picks them too, from the fusion's order (README, Evaluation).
+    second_pass_answers: bool = True
+    second_pass_model_path: Path = PACKAGE_DIR / "data" / "answer_model_second_pass.json"
     # The best sentence's probability of answering, times the share of known question words,
     # below which the answer is "not in the sources"; None: the threshold fitted with the model.
     min_confidence: float | None = Field(None, ge=0.0, le=1.0)

@@ -23,7 +23,7 @@ from assistant.answering import Answer, AnswerComposer
 from assistant.config import PACKAGE_DIR, Settings
 from assistant.errors import IndexUnavailableError
 from assistant.glossary import Glossary
-from assistant.retrieval import Hit, RetrievalMode, Retriever
+from assistant.retrieval import Hit, Query, RetrievalMode, Retriever
 from assistant.spelling import Correction, Speller
 from indexer.embedding import Embedder, QueryCache, load_embedder
 from indexer.errors import IndexerError
@@ -70,9 +70,12 @@ class Engine:
 
     store: IndexStore
     retriever: Retriever
-    composer: AnswerComposer
+    composer: AnswerComposer  # decides whether to answer, on the fusion's order
     glossary: Glossary
     answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
+    # Picks the answer's sentences from the second pass's order once `composer` answers;
+    # None: `composer` picks them (`Settings.second_pass_answers`).
+    second_composer: AnswerComposer | None = None
 
     @classmethod
     def load(
@@ -95,6 +98,11 @@ class Engine:
                 embedder or load_embedder(settings), size=settings.query_cache_size
             )
             model = answer_model or AnswerModel.load(settings.answer_model_path)
+            second_model = (
+                AnswerModel.load(settings.second_pass_model_path)
+                if settings.second_pass_answers and answer_model is None
+                else None
+            )
         except (IndexerError, AnswerModelError) as exc:
             raise IndexUnavailableError(str(exc)) from exc
         if store.manifest.embedder_id != queries.embedder_id:
@@ -144,6 +152,10 @@ class Engine:
             composer=composer,
             glossary=glossary,
             answers=AnswerCache(settings.answer_cache_size),
+            # It only picks sentences: whether to answer was decided before it is asked.
+            second_composer=(
+                composer.with_model(second_model, min_confidence=0.0) if second_model else None
+            ),
         )
 
     def search(
@@ -166,19 +178,40 @@ class Engine:
     ) -> Answer:
         """A cited, extractive answer; `history` holds the earlier questions of the conversation.
 
-        A question asked before (with the same conversation) gets the answer given then.
+        Whether the sources answer is decided on the fusion's order, by the model fitted on it
+        (its refusals are the ones measured); the sentences then come from the second pass's
+        order (`Retriever.reorder_depth`), picked by the model fitted on that order
+        (`second_composer`), with the first decision's confidence; with the pass off (or the
+        bank), and for a follow-up, the first model picks them from the fusion's order
+        (`_second_picker`). A question asked before
+        (with the same conversation) gets the answer given then.
         """
         key = AnswerCache.key(question, history, mode)
         answer = self.answers.get(key)
         if answer is None:
             query = self.retriever.prepare(question, history, spelling=mode == "hybrid")
-            # The fusion's order: the answer model was fitted on it (`Retriever.reorder_depth`).
-            hits = self.retriever.retrieve(
-                query, k=self.composer.max_passages, mode=mode, reorder=False
+            fusion, second = self.retriever.retrieve_orders(
+                query, k=self.composer.max_passages, mode=mode
             )
-            answer = self.composer.compose(query, hits)
+            answer = self.composer.compose(query, fusion)
+            picker = self._second_picker(answer, query)
+            if picker is not None:
+                picked = picker.compose(query, second)
+                if picked.answerable:
+                    answer = replace(picked, confidence=answer.confidence)
             self.answers.put(key, answer)
         return answer
+
+    def _second_picker(self, answer: Answer, query: Query) -> AnswerComposer | None:
+        """The composer that picks an answer's sentences from the second pass's order, if any.
+
+        None for a refusal, without a second pass, and for a follow-up: both models were
+        fitted on questions that stand alone, no set of follow-ups measures the second, and in
+        the conversation test it lost the follow-up's financing sentence.
+        """
+        if not answer.answerable or not self.retriever.reorders or query.context:
+            return None
+        return self.second_composer
 
     def corrections(self, question: str, mode: RetrievalMode = "hybrid") -> tuple[Correction, ...]:
         """The mistyped words of a question and what `search` reads them as in this mode.

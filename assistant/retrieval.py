@@ -20,11 +20,14 @@ from assistant.spelling import Correction, Speller
 from indexer.chunking import Chunk
 from indexer.embedding import Embedder, normalise
 from indexer.lexical import LexicalIndex
+from indexer.lru import LruCache
 from indexer.store import IndexStore
 
 RetrievalMode = Literal["hybrid", "bm25", "dense"]
 Scores = npt.NDArray[np.float32]
 _NEAR_DUPLICATE_JACCARD = 0.8
+# Pairs of chunks whose near-duplicate check is kept (two ints and a bool each, a few MB).
+_DUPLICATE_PAIRS = 100_000
 # Up to this many chunks every chunk is scored, so scores are standardised over the corpus.
 _EXHAUSTIVE_LIMIT = 50_000
 # An asking sentence shorter than this ("Mag dat?") says too little to embed on its own.
@@ -194,8 +197,8 @@ class Retriever:
     the parents' factor `FusionWeights.reorder_personal_bank`. It changes only the order of
     those hits, never which of them the depth holds: a passage the fusion ranked 12th can come
     first, one it ranked below the depth cannot (a `k` below the depth gets the first k of the
-    new order). The answer composer reads the fusion's order (`retrieve(reorder=False)`), the
-    one its model was fitted on.
+    new order). The engine decides whether to answer on the fusion's order and picks the
+    answer's sentences from the second pass's (`retrieve_orders`, `assistant.engine.Engine.ask`).
 
     Usage:
         retriever = Retriever(store, embedder, glossary)
@@ -235,6 +238,7 @@ class Retriever:
             frozenset(t for t, n in scores.items() if n) for scores in chunk_topic_scores
         ]
         self._word_sets = [frozenset(c.text.lower().split()) for c in store.chunks]
+        self._duplicate_pairs: LruCache[tuple[int, int], bool] = LruCache(_DUPLICATE_PAIRS)
         # Work that does not depend on the question is done once, here.
         self._topic_scores = {
             t.name: store.lexical.scores(" ".join(t.terms)) for t in glossary.topics
@@ -315,9 +319,49 @@ class Retriever:
     ) -> list[Hit]:
         """`search` for a question already prepared with `prepare`.
 
-        `reorder=False` leaves out the second pass (`reorder_depth`): the answer composer reads
-        the fusion's order, the order its model was fitted on.
+        `reorder=False` leaves out the second pass (`reorder_depth`): the fusion's own order.
         """
+        fusion, second = self._retrieve(query, k, mode, doc_ids, topic, reorder=reorder)
+        return second if reorder else fusion
+
+    @property
+    def reorders(self) -> bool:
+        """Whether the second pass runs: a depth of two or more, and the bank's BM25 to use."""
+        return (
+            self.reorder_depth >= 2
+            and self.store.bank.passages is not None
+            and bool(self.weights.bank)
+            and bool(self.weights.bank_terms)
+        )
+
+    def retrieve_orders(
+        self,
+        query: Query,
+        *,
+        k: int = 10,
+        mode: RetrievalMode = "hybrid",
+        doc_ids: Collection[str] | None = None,
+        topic: str | None = None,
+    ) -> tuple[list[Hit], list[Hit]]:
+        """The first k hits in the fusion's order and in the second pass's, from one fusion.
+
+        The engine decides whether to answer on the first (the order its refusal was fitted on)
+        and composes the answer from the second (`assistant.engine.Engine.ask`). Outside the
+        hybrid mode, or with the pass off, the two are the same.
+        """
+        return self._retrieve(query, k, mode, doc_ids, topic, reorder=True)
+
+    def _retrieve(
+        self,
+        query: Query,
+        k: int,
+        mode: RetrievalMode,
+        doc_ids: Collection[str] | None,
+        topic: str | None,
+        *,
+        reorder: bool,
+    ) -> tuple[list[Hit], list[Hit]]:
+        """The fusion's first k hits, and the second pass's (the same when `reorder` is off)."""
         n = len(self.store.chunks)
         empty = np.zeros(0, dtype=np.float32)
         if mode == "bm25":
@@ -334,11 +378,14 @@ class Retriever:
             bank = self.bank_scores(query, vector)
             signals = _Signals(lexical, dense, sentences, windows, vector, bank, query.personal)
             fused, base = self.fuse(signals)
-            expanded = self.expanded_scores(query) if reorder and self.reorder_depth >= 2 else None
+            expanded = self.expanded_scores(query) if reorder and self.reorders else None
             wanted = k if expanded is None else max(k, self.reorder_depth)
             hits = self._top(fused, signals, wanted, self._allowed(doc_ids, topic), base)
-            return hits if expanded is None else self._reorder(hits, signals, expanded)[:k]
-        return self._top(fused, signals, k, self._allowed(doc_ids, topic))
+            if expanded is None:
+                return hits, hits
+            return hits[:k], self._reorder(hits, signals, expanded)[:k]
+        hits = self._top(fused, signals, k, self._allowed(doc_ids, topic))
+        return hits, hits
 
     def _reorder(self, hits: list[Hit], signals: _Signals, expanded: Scores) -> list[Hit]:
         """The second pass: the first `reorder_depth` hits ordered by the doc2query fusion.
@@ -577,15 +624,27 @@ class Retriever:
         )
 
     def _near_duplicate(self, row: int, kept: list[int]) -> bool:
-        words = self._word_sets[row]
+        """Whether a chunk is a near-duplicate of one already kept (word-set Jaccard >= 0.8).
+
+        Whether two chunks are is the same for every question: a pair is worked out once and
+        kept (`_duplicate_pairs`), since the same passages come up together again and again.
+        """
         for other in kept:
-            other_words = self._word_sets[other]
-            smaller, larger = sorted((len(words), len(other_words)))
-            # The Jaccard of two sets is at most the ratio of their sizes: most pairs are
-            # settled by their sizes alone, before any set is built.
-            if not larger or smaller < _NEAR_DUPLICATE_JACCARD * larger:
-                continue
-            shared = len(words & other_words)
-            if shared / (len(words) + len(other_words) - shared) >= _NEAR_DUPLICATE_JACCARD:
+            pair = (row, other) if row < other else (other, row)
+            duplicate = self._duplicate_pairs.get(pair)
+            if duplicate is None:
+                duplicate = self._jaccard_at_least(*pair)
+                self._duplicate_pairs.put(pair, duplicate)
+            if duplicate:
                 return True
         return False
+
+    def _jaccard_at_least(self, row: int, other: int) -> bool:
+        words, other_words = self._word_sets[row], self._word_sets[other]
+        smaller, larger = sorted((len(words), len(other_words)))
+        # The Jaccard of two sets is at most the ratio of their sizes: many pairs are settled
+        # by their sizes alone, before any set is built.
+        if not larger or smaller < _NEAR_DUPLICATE_JACCARD * larger:
+            return False
+        shared = len(words & other_words)
+        return shared / (len(words) + len(other_words) - shared) >= _NEAR_DUPLICATE_JACCARD

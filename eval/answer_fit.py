@@ -19,7 +19,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,8 @@ from eval.relevance import Span, covers_quote
 Matrix = npt.NDArray[np.float64]
 Vector = npt.NDArray[np.float64]
 
+Order = Literal["fusion", "second-pass"]
+ORDERS: tuple[Order, ...] = get_args(Order)
 PENALTIES = (0.3, 1.0, 3.0, 10.0, 30.0)
 FOLDS = 5
 _NEWTON_STEPS = 60
@@ -62,14 +64,20 @@ class FoldScores:
 
 
 def collect(
-    engine: Engine, questions: Sequence[Question], set_name: str
+    engine: Engine, questions: Sequence[Question], set_name: str, *, order: Order = "fusion"
 ) -> list[QuestionCandidates]:
-    """Candidates and labels of every question, through the service's own code path."""
+    """Candidates and labels of every question, through the service's own code path.
+
+    `order` says which passages the model is fitted on, as `Engine.ask` reads them: the
+    fusion's (the model that decides whether to answer) or the second pass's (the one that
+    then picks the sentences).
+    """
     composer, retriever = engine.composer, engine.retriever
     collected: list[QuestionCandidates] = []
     for question in questions:
         query = retriever.prepare(question.question)
-        hits = retriever.retrieve(query, k=composer.max_passages, reorder=False)  # as `ask`
+        fusion, second = retriever.retrieve_orders(query, k=composer.max_passages)  # as `ask`
+        hits = fusion if order == "fusion" else second
         candidates = composer.candidates(query, hits, classify(question.question))
         labels = [
             float(

