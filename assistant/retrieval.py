@@ -20,11 +20,14 @@ from assistant.spelling import Correction, Speller
 from indexer.chunking import Chunk
 from indexer.embedding import Embedder, normalise
 from indexer.lexical import LexicalIndex
+from indexer.lru import LruCache
 from indexer.store import IndexStore
 
 RetrievalMode = Literal["hybrid", "bm25", "dense"]
 Scores = npt.NDArray[np.float32]
 _NEAR_DUPLICATE_JACCARD = 0.8
+# Pairs of chunks whose near-duplicate check is kept (two ints and a bool each, a few MB).
+_DUPLICATE_PAIRS = 100_000
 # Up to this many chunks every chunk is scored, so scores are standardised over the corpus.
 _EXHAUSTIVE_LIMIT = 50_000
 # An asking sentence shorter than this ("Mag dat?") says too little to embed on its own.
@@ -235,6 +238,7 @@ class Retriever:
             frozenset(t for t, n in scores.items() if n) for scores in chunk_topic_scores
         ]
         self._word_sets = [frozenset(c.text.lower().split()) for c in store.chunks]
+        self._duplicate_pairs: LruCache[tuple[int, int], bool] = LruCache(_DUPLICATE_PAIRS)
         # Work that does not depend on the question is done once, here.
         self._topic_scores = {
             t.name: store.lexical.scores(" ".join(t.terms)) for t in glossary.topics
@@ -577,15 +581,27 @@ class Retriever:
         )
 
     def _near_duplicate(self, row: int, kept: list[int]) -> bool:
-        words = self._word_sets[row]
+        """Whether a chunk is a near-duplicate of one already kept (word-set Jaccard >= 0.8).
+
+        Whether two chunks are is the same for every question: a pair is worked out once and
+        kept (`_duplicate_pairs`), since the same passages come up together again and again.
+        """
         for other in kept:
-            other_words = self._word_sets[other]
-            smaller, larger = sorted((len(words), len(other_words)))
-            # The Jaccard of two sets is at most the ratio of their sizes: most pairs are
-            # settled by their sizes alone, before any set is built.
-            if not larger or smaller < _NEAR_DUPLICATE_JACCARD * larger:
-                continue
-            shared = len(words & other_words)
-            if shared / (len(words) + len(other_words) - shared) >= _NEAR_DUPLICATE_JACCARD:
+            pair = (row, other) if row < other else (other, row)
+            duplicate = self._duplicate_pairs.get(pair)
+            if duplicate is None:
+                duplicate = self._jaccard_at_least(*pair)
+                self._duplicate_pairs.put(pair, duplicate)
+            if duplicate:
                 return True
         return False
+
+    def _jaccard_at_least(self, row: int, other: int) -> bool:
+        words, other_words = self._word_sets[row], self._word_sets[other]
+        smaller, larger = sorted((len(words), len(other_words)))
+        # The Jaccard of two sets is at most the ratio of their sizes: many pairs are settled
+        # by their sizes alone, before any set is built.
+        if not larger or smaller < _NEAR_DUPLICATE_JACCARD * larger:
+            return False
+        shared = len(words & other_words)
+        return shared / (len(words) + len(other_words) - shared) >= _NEAR_DUPLICATE_JACCARD
