@@ -111,8 +111,8 @@ def sentence_addressees(chunks: Iterable[Chunk]) -> dict[str, tuple[str | None, 
                 part = None  # a passage the index lacks lies between
             ordinal = chunk.ordinal
             sentences: list[str | None] = []
-            for start, _ in chunk.sentences:
-                section = chunk.section_at(start)
+            for index in range(len(chunk.sentences)):
+                section = chunk.sentence_section(index)
                 part = _Part.after(section, part)
                 sentences.append(addressed_to(section) or (part.addressee if part else None))
             found[chunk.chunk_id] = tuple(sentences)

@@ -26,8 +26,8 @@ from indexer.store import IndexStore
 RetrievalMode = Literal["hybrid", "bm25", "dense"]
 Scores = npt.NDArray[np.float32]
 _NEAR_DUPLICATE_JACCARD = 0.8
-# Pairs of chunks whose near-duplicate check is kept (two ints and a bool each, a few MB).
-_DUPLICATE_PAIRS = 100_000
+# Pairs of chunks whose near-duplicate check is kept: about 4.5 MB when full (measured).
+_DUPLICATE_PAIRS = 20_000
 # Up to this many chunks every chunk is scored, so scores are standardised over the corpus.
 _EXHAUSTIVE_LIMIT = 50_000
 # An asking sentence shorter than this ("Mag dat?") says too little to embed on its own.

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.retrieval import FusionWeights
 from eval import metrics
@@ -55,7 +56,9 @@ class Judged:
 # A setting of the retriever itself rather than a weight of the sum: how many of the fusion's
 # first passages the second pass orders again.
 DEPTH = "reorder_depth"
-MAX_DEPTH = 50  # the most `Settings.reorder_depth` takes
+MAX_DEPTH = next(
+    int(m.le) for m in Settings.model_fields[DEPTH].metadata if getattr(m, "le", None) is not None
+)  # the most `Settings.reorder_depth` takes
 
 
 def weight_names() -> tuple[str, ...]:

@@ -84,6 +84,10 @@ class Chunk:
         Before the first sentence, or for a chunk without per-sentence sections: `section`.
         """
         index = bisect.bisect_right([a for a, _ in self.sentences], offset) - 1
+        return self.sentence_section(index)
+
+    def sentence_section(self, index: int) -> str:
+        """The section of sentence `index`; `section` for -1, or without per-sentence sections."""
         if 0 <= index < len(self.sentence_sections):
             return self.sentence_sections[index]
         return self.section

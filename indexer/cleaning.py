@@ -48,6 +48,10 @@ _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+[A-Z(‘“'\"]")
 # "2.1 Titel", and ". Titel" / ". . Titel" where extraction lost the digits of the number.
 _SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\.?\s+(?=[A-Z])")
 _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
+# A quote's speaker after its closing quote mark ("… termen van onderwijs” - samenwerkingsverband",
+# "… in.” / – beleidsmedewerker gemeente"): a dash and a few words in lower case. It ends the
+# quote's sentence as a full stop would, so a run-in title may follow it.
+_ATTRIBUTION = re.compile(r"(?:[”\"’]\s*|^)[-–]\s+[a-z]+(?:\s+[a-z]+){0,3}\s*$")
 _WORD = re.compile(r"\S+")
 # "51 https://…", "12 Zie …": a footnote's number opening a line (not "1.878 uur", which goes
 # on a sentence that a break cut).
@@ -565,8 +569,19 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
 
 
 def _ends_sentence(block: _PendingBlock | None) -> bool:
-    """Whether a block's last line ends a sentence."""
-    return block is not None and bool(_TERMINAL.search(block.lines[-1].text.rstrip()))
+    """Whether a block's last line ends a sentence, or a quote with its speaker (`_ATTRIBUTION`)."""
+    if block is None:
+        return False
+    if _TERMINAL.search(block.lines[-1].text.rstrip()):
+        return True
+    tail = " ".join(line.text.strip() for line in block.lines[-2:])
+    return bool(_ATTRIBUTION.search(tail)) and _quoted(block)
+
+
+def _quoted(block: _PendingBlock) -> bool:
+    """Whether a block closes a quote, or is a speaker's line (a dash item) after one."""
+    text = " ".join(line.text.strip() for line in block.lines)
+    return "”" in text or '"' in text or block.kind == "item"
 
 
 def _goes_on_in_capitals(current: _PendingBlock, line: _Line) -> bool:

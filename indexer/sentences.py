@@ -14,11 +14,14 @@ _ABBREVIATIONS = frozenset((
     "prof", "mevr", "dhr", "st", "max", "min", "excl", "afb", "tab", "hfst", "par", "lid",
 ))
 # fmt: on
+_MARKER_SET_APART = re.compile(r"[ \t]+\d{1,3}$")
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
 # The lookbehind tries each run of end marks once: without it a long run is quadratic.
-# A footnote marker glued to a word's full stop ("plaatsvindt.2 Julia") ends the sentence too.
+# A footnote marker glued to a word's full stop ("plaatsvindt.2 Julia") ends the sentence too;
+# one set apart by a space ("niet naar school hoeven. 3 Sommige") belongs to neither sentence.
 _BOUNDARY = re.compile(
-    r"(?<![.!?…])[.!?…]+['’”\")\]]*(?:(?<=[a-z][.!?])\d{1,3})?\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])"
+    r"(?<![.!?…])[.!?…]+['’”\")\]]*(?:(?<=[a-z][.!?])\d{1,3})?"
+    r"(?:(?<=[a-z][.!?])[ \t]+\d{1,3}(?=[ \t]+[A-ZÀ-Ý][a-zà-ÿ]))?\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])"
     r"|\n+"
 )
 
@@ -38,7 +41,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         end = (
             match.end()
             if not match.group().strip()
-            else match.start() + len(match.group().rstrip())
+            else match.start() + len(_MARKER_SET_APART.sub("", match.group().rstrip()))
         )
         if _LIST_NUMBER.match(text[start:end].strip()):
             continue  # "2." opens a list item: it belongs to the sentence after it

@@ -1,12 +1,12 @@
 /*
  * Suggestions to others. Some parts of the documents give suggestions to schools (the
  * werkagenda's "Suggesties op schoolniveau"); the service sends whom a sentence's part gives
- * suggestions to (`addressed_to`, e.g. 'scholen'). The page puts the part's name before such a
- * sentence and says once what it means, so a parent does not read a school's to-do as a rule
- * or as their own step.
+ * suggestions to (`addressed_to`, e.g. 'scholen'). answer.js puts the part's name before such
+ * a sentence and this note under the answer, so a parent does not read a school's to-do as a
+ * rule or as their own step.
  */
 
-import { arr, el, str } from './dom.js';
+import { arr, str } from './dom.js';
 
 const PARENTS = 'ouders';
 
@@ -16,14 +16,10 @@ function addressee(sentence) {
   return party && party !== PARENTS ? party : '';
 }
 
-/** The label before a sentence from suggestions to others, or null; a screen reader hears a
- * colon after it, so that it does not run into the sentence. */
+/** The label's text before a sentence from suggestions to others, or ''. */
 export function addresseeLabel(sentence) {
   const party = addressee(sentence);
-  return party
-    ? el('span', { class: 'sentence-label' }, `Suggesties voor ${party}`,
-      el('span', { class: 'visually-hidden' }, ':'))
-    : null;
+  return party ? `Suggesties voor ${party}` : '';
 }
 
 /** What the labels mean, once under an answer that has one; '' when it has none. */

@@ -25,10 +25,17 @@ const TOPIC_LABELS = {
   overig: 'Overig',
 };
 
+/** A label before a sentence; a screen reader hears a colon after it, so that it does not run
+ * into the sentence. */
+function sentenceLabel(text) {
+  return el('span', { class: 'sentence-label' }, text,
+    el('span', { class: 'visually-hidden' }, ':'));
+}
+
 function renderSentence(sentence, byN, matcher) {
   const span = el('span', { class: 'sentence' });
   for (const label of [addresseeLabel(sentence), placeLabel(sentence, byN)]) {
-    if (label) span.append(label, ' ');
+    if (label) span.append(sentenceLabel(label), ' ');
   }
   const text = str(sentence.text);
   const plain = (node, piece) => appendWithTerms(node, piece, matcher);

@@ -1,12 +1,12 @@
 /*
  * One municipality's example. The documents illustrate with how one municipality works ("De
  * gemeente Amersfoort heeft het proces zo ingeregeld, dat …"); the service sends the
- * municipality a sentence tells about (`municipality`). The page puts "Voorbeeld uit …" before
- * such a sentence and says once what it means, so a parent does not take it for how it goes
- * everywhere. Not for a school board's plan: its own note already says whose plan it is.
+ * municipality a sentence tells about (`municipality`). answer.js puts "Voorbeeld uit …"
+ * before such a sentence and this note under the answer, so a parent does not take it for how
+ * it goes everywhere. Not for a school board's plan: its own note already says whose plan it is.
  */
 
-import { arr, el, str } from './dom.js';
+import { arr, str } from './dom.js';
 
 const PLAN = 'schoolplan';
 
@@ -18,13 +18,10 @@ function municipality(sentence, byN) {
   return cited.some((c) => str(c.doc_kind) === PLAN) ? '' : name;
 }
 
-/** The label before a sentence that tells about one municipality, or null. */
+/** The label's text before a sentence that tells about one municipality, or ''. */
 export function placeLabel(sentence, byN) {
   const name = municipality(sentence, byN);
-  return name
-    ? el('span', { class: 'sentence-label' }, `Voorbeeld uit ${name}`,
-      el('span', { class: 'visually-hidden' }, ':'))
-    : null;
+  return name ? `Voorbeeld uit ${name}` : '';
 }
 
 /** What the label means, once under an answer that has one; '' when it has none. */

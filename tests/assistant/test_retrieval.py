@@ -65,3 +65,21 @@ def test_a_story_then_a_question_leans_towards_the_asking_sentence(engine: Engin
     recording.queries.clear()
     plain.dense_scores(plain.prepare(f"{story} {asked}"))
     assert recording.queries == [f"{story} {asked}"]
+
+
+def test_near_duplicate_pairs_are_worked_out_once_and_as_the_jaccard_says(engine: Engine) -> None:
+    retriever = engine.retriever
+    words = [frozenset(c.text.lower().split()) for c in engine.store.chunks]
+    found = 0
+    for a in range(len(words)):
+        for b in range(a + 1, len(words)):
+            jaccard = len(words[a] & words[b]) / max(1, len(words[a] | words[b]))
+            assert retriever._jaccard_at_least(a, b) is (jaccard >= 0.8), (a, b)
+            found += jaccard >= 0.8
+    assert found >= 1  # the corpus has a near-duplicate pair: both answers are checked
+    retriever._duplicate_pairs.clear()
+    first = [h.chunk.chunk_id for h in retriever.search("wie betaalt de begeleiding op school")]
+    kept = len(retriever._duplicate_pairs)
+    assert kept > 0  # the pairs the search compared
+    again = [h.chunk.chunk_id for h in retriever.search("wie betaalt de begeleiding op school")]
+    assert again == first and len(retriever._duplicate_pairs) == kept

@@ -329,3 +329,27 @@ def test_a_heading_in_capitals_takes_one_line_more_only_while_it_stays_a_heading
 def test_a_superscript_footnote_number_does_not_go_on_the_sentence() -> None:
     text = "De cao van het onderwijs geldt ook zo en meer\n\n¹ Zie de cao van de zorg.\n"
     assert not any("meer ¹" in t for _, t in _block_texts(text))
+
+
+@pytest.mark.parametrize(
+    ("speaker", "quote_end"),
+    [
+        # the speaker on the quote's last line, and on a dash line of its own
+        ("samenwerkingsverband", "Alle kinderen zijn leerbaar.” -\nsamenwerkingsverband"),
+        ("beleidsmedewerker gemeente", "zien het nut ervan in.”\n – beleidsmedewerker gemeente"),
+    ],
+)
+def test_a_quotes_speaker_ends_it_so_a_run_in_title_may_follow(
+    speaker: str, quote_end: str
+) -> None:
+    title = "Onduidelijkheid over minimumeisen aan de onderwijstijd werken beperkend"
+    text = f"“Het is zo. {quote_end}\n {title}\nVoor sommige kinderen is minder uren wenselijk.\n"
+    blocks = _block_texts(text)
+    assert ("title", title) in blocks
+    assert blocks[-1] == ("paragraph", "Voor sommige kinderen is minder uren wenselijk.")
+    assert any(t.endswith(speaker) for _, t in blocks)
+
+
+def test_a_lower_case_line_after_a_quotes_speaker_goes_on_its_sentence() -> None:
+    text = "Hij zei: “Het is zo.” - een ouder\nen daarna ging hij naar huis.\n"
+    assert [k for k, _ in _block_texts(text)] == ["paragraph"]
