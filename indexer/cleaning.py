@@ -556,6 +556,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             and current is not None
             and current.kind not in _TITLE_KINDS
             and (not broken or _continues(current, line, blocks))
+            and not (_ends_with_speaker(current) and line.text.strip()[:1].isupper())
         ):
             if broken and current.kind == "footnote":
                 current = _last_body_block(blocks)
@@ -572,8 +573,11 @@ def _ends_sentence(block: _PendingBlock | None) -> bool:
     """Whether a block's last line ends a sentence, or a quote with its speaker (`_ATTRIBUTION`)."""
     if block is None:
         return False
-    if _TERMINAL.search(block.lines[-1].text.rstrip()):
-        return True
+    return bool(_TERMINAL.search(block.lines[-1].text.rstrip())) or _ends_with_speaker(block)
+
+
+def _ends_with_speaker(block: _PendingBlock) -> bool:
+    """Whether a block ends with a quote's speaker ("… onderwijs” - samenwerkingsverband")."""
     tail = " ".join(line.text.strip() for line in block.lines[-2:])
     return bool(_ATTRIBUTION.search(tail)) and _quoted(block)
 

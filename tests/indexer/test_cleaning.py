@@ -353,3 +353,23 @@ def test_a_quotes_speaker_ends_it_so_a_run_in_title_may_follow(
 def test_a_lower_case_line_after_a_quotes_speaker_goes_on_its_sentence() -> None:
     text = "Hij zei: “Het is zo.” - een ouder\nen daarna ging hij naar huis.\n"
     assert [k for k, _ in _block_texts(text)] == ["paragraph"]
+
+
+def test_a_sentence_after_a_quotes_speaker_opens_a_paragraph_of_its_own() -> None:
+    text = (
+        "“Zij gaan nu proactiever om tafel met thuiszitters.” – beleidsmedewerker\n"
+        "gemeente\n"
+        " In de wetten wordt geen gedetailleerde definitie gegeven van begeleiding en\n"
+        "ondersteuning.\n"
+    )
+    assert _block_texts(text) == [
+        (
+            "paragraph",
+            "“Zij gaan nu proactiever om tafel met thuiszitters.” – beleidsmedewerker gemeente",
+        ),
+        (
+            "paragraph",
+            "In de wetten wordt geen gedetailleerde definitie gegeven van begeleiding en "
+            "ondersteuning.",
+        ),
+    ]
