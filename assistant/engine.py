@@ -194,7 +194,7 @@ class Engine:
                 query, k=self.composer.max_passages, mode=mode
             )
             answer = self.composer.compose(query, fusion)
-            picker = self._second_picker(answer, query)
+            picker = self._second_picker(answer, query, mode)
             if picker is not None:
                 picked = picker.compose(query, second)
                 if picked.answerable:
@@ -202,16 +202,20 @@ class Engine:
             self.answers.put(key, answer)
         return answer
 
-    def _second_picker(self, answer: Answer, query: Query) -> AnswerComposer | None:
+    def _second_picker(
+        self, answer: Answer, query: Query, mode: RetrievalMode
+    ) -> AnswerComposer | None:
         """The composer that picks an answer's sentences from the second pass's order, if any.
 
-        None for a refusal, without a second pass, and for a follow-up: both models were
-        fitted on questions that stand alone, no set of follow-ups measures the second, and in
-        the conversation test it lost the follow-up's financing sentence.
+        None for a refusal, without a second pass, outside the hybrid mode (the generic
+        baselines have no second pass: their answers stay the one model's), and for a
+        follow-up: both models were fitted on questions that stand alone, no set of follow-ups
+        measures the second, and in the conversation test it lost the follow-up's financing
+        sentence.
         """
-        if not answer.answerable or not self.retriever.reorders or query.context:
+        if not answer.answerable or query.context or mode != "hybrid":
             return None
-        return self.second_composer
+        return self.second_composer if self.retriever.reorders else None
 
     def corrections(self, question: str, mode: RetrievalMode = "hybrid") -> tuple[Correction, ...]:
         """The mistyped words of a question and what `search` reads them as in this mode.

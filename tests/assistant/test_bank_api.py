@@ -311,6 +311,11 @@ def test_the_answers_sentences_come_from_the_second_passs_order(engine: Engine) 
         assert retriever.prepare(question, history).context, question
         engine.answers.clear()
         assert engine.ask(question, history) == alone.ask(question, history), question
+    # The generic baselines have no second pass: the fusion's model picks their sentences.
+    for mode in ("bm25", "dense"):
+        for question in PARENTS:
+            engine.answers.clear()
+            assert engine.ask(question, mode=mode) == alone.ask(question, mode=mode), question
     # With the pass off there is no second order to pick from: the fusion's model picks.
     saved = retriever.reorder_depth
     try:
