@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -210,6 +211,12 @@ def feature_row(
     return tuple(float(values[name]) for name in FEATURES)
 
 
+# The passages' order a model is fitted on and reads: the fusion's (the model that decides
+# whether to answer) or the second pass's (the one that then picks the sentences).
+AnswerOrder = Literal["fusion", "second-pass"]
+ANSWER_ORDERS: tuple[AnswerOrder, ...] = get_args(AnswerOrder)
+
+
 class AnswerModelError(ValueError):
     """The model file is missing, malformed, or made for other features."""
 
@@ -238,14 +245,20 @@ class AnswerModel:
         return cls(FEATURES, zeros, tuple(1.0 for _ in FEATURES), zeros, 0.0)
 
     @classmethod
-    def load(cls, path: Path) -> AnswerModel:
-        """Read a model file written by `python -m eval fit-answers`.
+    def load(cls, path: Path, order: AnswerOrder = "fusion") -> AnswerModel:
+        """Read a model file written by `python -m eval fit-answers --order <order>`.
+
+        `order` is the passages' order the model must have been fitted on (the file's
+        `fit.order`; a file without one was fitted on the fusion's).
 
         Raises:
-            AnswerModelError: unreadable, malformed, or fitted on other features.
+            AnswerModelError: unreadable, malformed, fitted on other features or on the other
+                order.
         """
+        refit = f"refit it with `python -m eval fit-answers --order {order}`"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            fitted_on = str(data.get("fit", {}).get("order", "fusion"))
             model = cls(
                 features=tuple(data["features"]),
                 mean=tuple(float(x) for x in data["mean"]),
@@ -256,10 +269,14 @@ class AnswerModel:
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise AnswerModelError(f"Cannot read the answer model {path}: {exc}") from exc
+        if fitted_on != order:
+            raise AnswerModelError(
+                f"The answer model {path} was fitted on the {fitted_on} order, not the "
+                f"{order} one; {refit} or point the setting at the right file."
+            )
         if model.features != FEATURES:
             raise AnswerModelError(
-                f"The answer model {path} was fitted on other features; refit it with "
-                "`python -m eval fit-answers`."
+                f"The answer model {path} was fitted on other features; {refit}."
             )
         if not len(model.mean) == len(model.scale) == len(model.weights) == len(FEATURES):
             raise AnswerModelError(f"The answer model {path} has vectors of the wrong length.")

@@ -140,6 +140,12 @@ _ANCHOR_SHARE = 0.8
 _ANCHOR_MIN_WORDS = 4
 
 
+# One question's signals of a candidate unit that do not depend on its passage's place, by
+# (chunk id, first sentence, last sentence): meaning, neighbours' meaning, the question's,
+# its expansions' and its context's words held, the question's words its section holds.
+SignalMemo = dict[tuple[str, int, int], tuple[float, float, float, float, float, float]]
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerSentence:
     """One sentence of an answer, verbatim from a passage, with its citation numbers.
@@ -314,7 +320,9 @@ class AnswerComposer:
     def with_model(self, model: AnswerModel, *, min_confidence: float) -> AnswerComposer:
         """This composer with another answer model and refusal threshold.
 
-        What it computed at load (units, anchors, idf) is shared, not computed again.
+        What it computed at load (units, anchors, idf) is shared, not computed again: a shallow
+        copy, safe because a composer's state is read-only once built. A cache added to it
+        later would be shared between the two as well.
         """
         other = copy.copy(self)
         other.model = model
@@ -325,11 +333,16 @@ class AnswerComposer:
         """Whom the part each sentence of a chunk stands in gives suggestions to (or None)."""
         return self._addressees[chunk_id]
 
-    def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
-        """The answer to `query` from `hits` (best first)."""
+    def compose(self, query: Query, hits: Sequence[Hit], memo: SignalMemo | None = None) -> Answer:
+        """The answer to `query` from `hits` (best first).
+
+        `memo` keeps what `candidates` works out for each sentence of `query` and reads what it
+        kept, for a second composition of the same question from another order of the same
+        hits (`assistant.engine.Engine.ask`).
+        """
         passages = list(hits[: self.max_passages])
         intent = classify(query.text)
-        candidates = self.candidates(query, passages, intent)
+        candidates = self.candidates(query, passages, intent, memo)
         probabilities = self.model.predict(np.array([c.features for c in candidates]))
         scored = sorted(
             (_Scored(c, float(p)) for c, p in zip(candidates, probabilities, strict=True)),
@@ -343,8 +356,20 @@ class AnswerComposer:
         selection = self._select(scored)
         return self._answer(query, passages, selection, topic, confidence, intent)
 
-    def candidates(self, query: Query, passages: Sequence[Hit], intent: Intent) -> list[Candidate]:
-        """Every candidate unit of `passages` with its features (`assistant.answer_model`)."""
+    def candidates(
+        self,
+        query: Query,
+        passages: Sequence[Hit],
+        intent: Intent,
+        memo: SignalMemo | None = None,
+    ) -> list[Candidate]:
+        """Every candidate unit of `passages` with its features (`assistant.answer_model`).
+
+        A unit's signals that do not depend on its passage's place (its meaning and its
+        neighbours', the question's words it and its section hold) are kept in `memo`, if
+        given, and read from it: one question's passages in another order share them.
+        """
+        memo = {} if memo is None else memo
         asked = _Weights(self._weights(query.terms))
         expanded = _Weights(self._weights(query.expansion_terms))
         context = _Weights(self._weights(query.context_terms))
@@ -366,19 +391,31 @@ class AnswerComposer:
                     chunk.text[unit.span[0] : unit.span[1]], intent.figure
                 ):
                     continue  # a figure question needs a sentence with such a figure
+                key = (chunk.chunk_id, unit.first, unit.last)
+                own = memo.get(key)
+                if own is None:
+                    own = memo[key] = (
+                        _meaning(hit.sentence_scores, unit.first, unit.last),
+                        max(
+                            _meaning(hit.sentence_scores, unit.first - 1, unit.first - 1),
+                            _meaning(hit.sentence_scores, unit.last + 1, unit.last + 1),
+                        ),
+                        asked.share(unit.terms),
+                        expanded.share(unit.terms),
+                        context.share(unit.terms),
+                        asked.share(section),
+                    )
+                meaning, neighbours, coverage, expansion, in_context, in_section = own
                 signals = CandidateSignals(
-                    meaning=_meaning(hit.sentence_scores, unit.first, unit.last),
-                    neighbours=max(
-                        _meaning(hit.sentence_scores, unit.first - 1, unit.first - 1),
-                        _meaning(hit.sentence_scores, unit.last + 1, unit.last + 1),
-                    ),
-                    coverage=asked.share(unit.terms),
-                    expansion=expanded.share(unit.terms),
-                    context=context.share(unit.terms),
+                    meaning=meaning,
+                    neighbours=neighbours,
+                    coverage=coverage,
+                    expansion=expansion,
+                    context=in_context,
                     passage_gap=_base_score(hit) - top,
                     passage_dense=_scaled_similarity(hit.dense),
                     rank=index,
-                    section=asked.share(section),
+                    section=in_section,
                     bank_anchor=match
                     if anchors.intersection(range(unit.first, unit.last + 1))
                     else 0.0,

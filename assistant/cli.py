@@ -21,6 +21,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from assistant.answer_model import AnswerModel, AnswerModelError
 from assistant.api import create_app
 from assistant.config import Settings
 from assistant.engine import Engine
@@ -93,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:  # fail here, once and clearly, rather than in every worker
         IndexStore.open(settings.index_dir)
-    except IndexerError as exc:
+        AnswerModel.load(settings.answer_model_path)
+        if settings.second_pass_answers:
+            AnswerModel.load(settings.second_pass_model_path, order="second-pass")
+    except (IndexerError, AnswerModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     # All workers key the rate limit alike; spawned workers inherit the environment.

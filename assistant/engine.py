@@ -19,7 +19,7 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from assistant.answer_model import AnswerModel, AnswerModelError
-from assistant.answering import Answer, AnswerComposer
+from assistant.answering import Answer, AnswerComposer, SignalMemo
 from assistant.config import PACKAGE_DIR, Settings
 from assistant.errors import IndexUnavailableError
 from assistant.glossary import Glossary
@@ -87,7 +87,10 @@ class Engine:
     ) -> Engine:
         """Open the published index and check that the embedder matches the one that built it.
 
-        `answer_model` replaces the one in `settings.answer_model_path` (fitting a new one).
+        `answer_model` replaces the one in `settings.answer_model_path` (fitting a new one) and
+        leaves the second model out: a model being fitted or judged picks its own sentences.
+        The second model (`settings.second_pass_model_path`) is read only when it would be
+        used: `settings.second_pass_answers` on and a second pass to pick from.
 
         Raises:
             IndexUnavailableError: no index, a damaged one, or one built with another embedder.
@@ -98,11 +101,6 @@ class Engine:
                 embedder or load_embedder(settings), size=settings.query_cache_size
             )
             model = answer_model or AnswerModel.load(settings.answer_model_path)
-            second_model = (
-                AnswerModel.load(settings.second_pass_model_path)
-                if settings.second_pass_answers and answer_model is None
-                else None
-            )
         except (IndexerError, AnswerModelError) as exc:
             raise IndexUnavailableError(str(exc)) from exc
         if store.manifest.embedder_id != queries.embedder_id:
@@ -145,6 +143,14 @@ class Engine:
             ),
             chunk_topic_scores=topic_scores,
         )
+        second_composer = None
+        if settings.second_pass_answers and answer_model is None and retriever.reorders:
+            try:
+                second = AnswerModel.load(settings.second_pass_model_path, order="second-pass")
+            except AnswerModelError as exc:
+                raise IndexUnavailableError(str(exc)) from exc
+            # It only picks sentences: whether to answer was decided before it is asked.
+            second_composer = composer.with_model(second, min_confidence=0.0)
         logger.info("Loaded index %s (%d chunks)", store.path, len(store.chunks))
         return cls(
             store=store,
@@ -152,10 +158,7 @@ class Engine:
             composer=composer,
             glossary=glossary,
             answers=AnswerCache(settings.answer_cache_size),
-            # It only picks sentences: whether to answer was decided before it is asked.
-            second_composer=(
-                composer.with_model(second_model, min_confidence=0.0) if second_model else None
-            ),
+            second_composer=second_composer,
         )
 
     def search(
@@ -182,38 +185,41 @@ class Engine:
         (its refusals are the ones measured); the sentences then come from the second pass's
         order (`Retriever.reorder_depth`), picked by the model fitted on that order
         (`second_composer`), with the first decision's confidence; with the pass off (or the
-        bank), and for a follow-up, the first model picks them from the fusion's order
-        (`_second_picker`). A question asked before
+        bank, or the second model), in the baselines' modes and for a follow-up, the first
+        model picks them from the fusion's order (`_second_picker`). A question asked before
         (with the same conversation) gets the answer given then.
         """
         key = AnswerCache.key(question, history, mode)
         answer = self.answers.get(key)
         if answer is None:
             query = self.retriever.prepare(question, history, spelling=mode == "hybrid")
-            fusion, second = self.retriever.retrieve_orders(
-                query, k=self.composer.max_passages, mode=mode
-            )
-            answer = self.composer.compose(query, fusion)
-            picker = self._second_picker(answer, query, mode)
-            if picker is not None:
-                picked = picker.compose(query, second)
-                if picked.answerable:
+            k = self.composer.max_passages
+            picker = self._second_picker(query, mode)
+            if picker is None:  # the fusion's order alone: no second pass to work out
+                answer = self.composer.compose(
+                    query, self.retriever.retrieve(query, k=k, mode=mode, reorder=False)
+                )
+            else:
+                fusion, second = self.retriever.retrieve_orders(query, k=k, mode=mode)
+                memo: SignalMemo = {}  # the two orders share their passages' sentences
+                answer = self.composer.compose(query, fusion, memo)
+                picked = picker.compose(query, second, memo) if answer.answerable else None
+                if picked is not None and picked.answerable:
                     answer = replace(picked, confidence=answer.confidence)
             self.answers.put(key, answer)
         return answer
 
-    def _second_picker(
-        self, answer: Answer, query: Query, mode: RetrievalMode
-    ) -> AnswerComposer | None:
+    def _second_picker(self, query: Query, mode: RetrievalMode) -> AnswerComposer | None:
         """The composer that picks an answer's sentences from the second pass's order, if any.
 
-        None for a refusal, without a second pass, outside the hybrid mode (the generic
+        None without a second model or a second pass, outside the hybrid mode (the generic
         baselines have no second pass: their answers stay the one model's), and for a
         follow-up: both models were fitted on questions that stand alone, no set of follow-ups
         measures the second, and in the conversation test it lost the follow-up's financing
-        sentence.
+        sentence. A refusal is known only once the fusion's model has read its passages, so a
+        refused question has paid for the second order too.
         """
-        if not answer.answerable or query.context or mode != "hybrid":
+        if self.second_composer is None or query.context or mode != "hybrid":
             return None
         return self.second_composer if self.retriever.reorders else None
 

@@ -19,12 +19,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from assistant.answer_model import FEATURES, AnswerModel
+from assistant.answer_model import FEATURES, AnswerModel, AnswerOrder
 from assistant.answering import Candidate
 from assistant.engine import Engine
 from assistant.intent import classify
@@ -35,8 +35,6 @@ from eval.relevance import Span, covers_quote
 Matrix = npt.NDArray[np.float64]
 Vector = npt.NDArray[np.float64]
 
-Order = Literal["fusion", "second-pass"]
-ORDERS: tuple[Order, ...] = get_args(Order)
 PENALTIES = (0.3, 1.0, 3.0, 10.0, 30.0)
 FOLDS = 5
 _NEWTON_STEPS = 60
@@ -64,7 +62,7 @@ class FoldScores:
 
 
 def collect(
-    engine: Engine, questions: Sequence[Question], set_name: str, *, order: Order = "fusion"
+    engine: Engine, questions: Sequence[Question], set_name: str, *, order: AnswerOrder = "fusion"
 ) -> list[QuestionCandidates]:
     """Candidates and labels of every question, through the service's own code path.
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from assistant.answer_model import ANSWER_ORDERS
 from assistant.errors import AssistantError, IndexUnavailableError
 from eval.backends import (
     RETRIEVERS,
@@ -103,17 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fit_sources(fit)
     fit.add_argument(
         "--order",
-        choices=("fusion", "second-pass"),
+        choices=ANSWER_ORDERS,
         default="fusion",
         help="fit on the fusion's order (the model that decides whether to answer) or on the "
-        "second pass's (the one that picks the sentences; write it to "
-        "assistant/data/answer_model_second_pass.json)",
+        "second pass's (the one that picks the sentences)",
     )
     fit.add_argument(
         "--out",
         type=Path,
-        default=Path("assistant/data/answer_model.json"),
-        help="where to write the model (default: assistant/data/answer_model.json)",
+        default=None,
+        help="where to write the model (default: the service's file for that order, "
+        "Settings.answer_model_path or Settings.second_pass_model_path)",
     )
     fit.add_argument(
         "--max-refused",
@@ -272,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) -> int:
+    from assistant.config import Settings
     from eval.answer_fit import collect, fit, write_model
 
     engine = _load_engine(index_dir, corpus_dir, untrained=True)
@@ -281,13 +283,18 @@ def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) ->
         questions = load_questions(path, backend.document_text)
         items.extend(collect(engine, questions, path.stem, order=args.order))
     model, report = fit(items, max_refused=args.max_refused)
-    write_model(model, report, args.out)
+    report["order"] = args.order  # checked when the service loads the file
+    settings = Settings()
+    out: Path = args.out or (
+        settings.answer_model_path if args.order == "fusion" else settings.second_pass_model_path
+    )
+    write_model(model, report, out)
     print(json.dumps(report, indent=1))
     print("weights:")
     ranked = sorted(zip(model.features, model.weights, strict=True), key=lambda x: -abs(x[1]))
     for name, weight in ranked:
         print(f"  {name:<26} {weight:+.3f}")
-    print(f"Model: {args.out}")
+    print(f"Model: {out}")
     return EXIT_OK
 
 

@@ -157,6 +157,7 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
     headings: list[tuple[int, str]] = []
     units: list[_Unit] = []
     titles: list[Block] = []  # run-in titles waiting for their paragraph
+    notes = footnote_numbers(cleaned)
 
     def section() -> str:
         return SECTION_SEPARATOR.join(t for _, t in headings)
@@ -164,7 +165,7 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
     def flush_titles() -> None:
         for title in titles:
             text = cleaned.text[title.start : title.end]
-            units.extend(_block_units(title, text, section(), "body", options.max_words))
+            units.extend(_block_units(title, text, section(), "body", options.max_words, notes))
         titles.clear()
 
     for block in cleaned.blocks:
@@ -187,13 +188,26 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
         if kind == "footnote" or title_words >= options.max_words:
             flush_titles()
             title_words = 0
-        block_units = _block_units(block, text, where, kind, options.max_words, title_words)
+        block_units = _block_units(
+            block, text, where, kind, options.max_words, notes, reserved=title_words
+        )
         if titles and block_units:
             block_units[0] = dataclasses.replace(block_units[0], title_start=titles[0].start)
             titles.clear()
         units.extend(block_units)
     flush_titles()
     return units
+
+
+def footnote_numbers(cleaned: CleanText) -> frozenset[str]:
+    """The numbers the document's footnotes open with ("3 Kamerbrief …": "3")."""
+    return frozenset(
+        words[0]
+        for b in cleaned.blocks
+        if b.kind == "footnote"
+        and (words := cleaned.text[b.start : b.end].split())
+        and words[0].isdigit()
+    )
 
 
 def _within(heading: str, number: tuple[str, ...]) -> bool:
@@ -203,11 +217,21 @@ def _within(heading: str, number: tuple[str, ...]) -> bool:
 
 
 def _block_units(
-    block: Block, text: str, section: str, kind: ChunkKind, max_words: int, reserved: int = 0
+    block: Block,
+    text: str,
+    section: str,
+    kind: ChunkKind,
+    max_words: int,
+    notes: frozenset[str],
+    *,
+    reserved: int = 0,
 ) -> list[_Unit]:
-    """The block's sentences as units; the first has `reserved` fewer words to fill a chunk."""
+    """The block's sentences as units; the first has `reserved` fewer words to fill a chunk.
+
+    `notes` are the numbers of the document's footnotes (`footnote_numbers`).
+    """
     units: list[_Unit] = []
-    for s_start, s_end in split_sentences(text):
+    for s_start, s_end in split_sentences(text, notes):
         room = max(1, max_words - (0 if units else reserved))
         for start, end in _windows(text, s_start, s_end, room):
             units.append(

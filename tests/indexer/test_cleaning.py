@@ -222,6 +222,11 @@ def test_a_run_in_title_is_a_block_of_its_own() -> None:
         "Twee scholen (waaronder Bs\nSchinveld) doen ook mee.\n",
         # a line that ends in a word no title ends in
         "De leerlingen van de school in\nBrunssum krijgen extra hulp.\n",
+        # a dash after quotation marks that names no speaker: a term in quotation marks, a
+        # dash that goes on, straight quotation marks (they open as well as close)
+        "Het zogeheten “thuiszitterspact” – samen met\nIngrado en de PO-Raad is afgesproken.\n",
+        "“Dit is wat wij echt vinden” - samen met\nOuders en Onderwijs gaan we verder.\n",
+        '"dat klopt niet" - volgens de\nInspectie van het Onderwijs is het anders.\n',
     ],
 )
 def test_a_sentence_wrapped_over_two_lines_stays_one_sentence(text: str) -> None:
@@ -373,3 +378,11 @@ def test_a_sentence_after_a_quotes_speaker_opens_a_paragraph_of_its_own() -> Non
             "ondersteuning.",
         ),
     ]
+
+
+def test_a_dash_item_after_no_quotation_keeps_its_next_line() -> None:
+    text = "De scholen zijn:\n– scholen in de gemeente\nSittard-Geleen, Beek en Stein doen mee.\n"
+    assert _block_texts(text)[-1] == (
+        "item",
+        "– scholen in de gemeente Sittard-Geleen, Beek en Stein doen mee.",
+    )
