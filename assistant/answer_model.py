@@ -258,7 +258,8 @@ class AnswerModel:
         refit = f"refit it with `python -m eval fit-answers --order {order}`"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            fitted_on = str(data.get("fit", {}).get("order", "fusion"))
+            fit = data.get("fit") or {}
+            fitted_on = fit.get("order") or "fusion"
             model = cls(
                 features=tuple(data["features"]),
                 mean=tuple(float(x) for x in data["mean"]),
@@ -267,7 +268,7 @@ class AnswerModel:
                 intercept=float(data["intercept"]),
                 min_confidence=float(data.get("min_confidence", 0.2)),
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise AnswerModelError(f"Cannot read the answer model {path}: {exc}") from exc
         if fitted_on != order:
             raise AnswerModelError(

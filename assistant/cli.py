@@ -94,9 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:  # fail here, once and clearly, rather than in every worker
         IndexStore.open(settings.index_dir)
-        AnswerModel.load(settings.answer_model_path)
-        if settings.second_pass_answers:
-            AnswerModel.load(settings.second_pass_model_path, order="second-pass")
+        AnswerModel.load(settings.answer_model_for("fusion"))
+        if settings.second_pass_answers:  # read as `Engine.load` reads it
+            AnswerModel.load(settings.answer_model_for("second-pass"), "second-pass")
     except (IndexerError, AnswerModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
+from assistant.answer_model import AnswerOrder
 from assistant.retrieval import FusionWeights
 from indexer.settings import IndexSettings
 
@@ -95,6 +96,10 @@ class Settings(IndexSettings):
     # The best sentence's probability of answering, times the share of known question words,
     # below which the answer is "not in the sources"; None: the threshold fitted with the model.
     min_confidence: float | None = Field(None, ge=0.0, le=1.0)
+
+    def answer_model_for(self, order: AnswerOrder) -> Path:
+        """The file of the answer model fitted on `order` (`fit-answers --order`)."""
+        return self.answer_model_path if order == "fusion" else self.second_pass_model_path
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

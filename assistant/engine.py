@@ -89,8 +89,9 @@ class Engine:
 
         `answer_model` replaces the one in `settings.answer_model_path` (fitting a new one) and
         leaves the second model out: a model being fitted or judged picks its own sentences.
-        The second model (`settings.second_pass_model_path`) is read only when it would be
-        used: `settings.second_pass_answers` on and a second pass to pick from.
+        The second model (`settings.second_pass_model_path`) is read when
+        `settings.second_pass_answers` is on; it picks only while there is a second pass to pick
+        from (`_second_picker`), which a fitting grid may turn on and off.
 
         Raises:
             IndexUnavailableError: no index, a damaged one, or one built with another embedder.
@@ -100,7 +101,7 @@ class Engine:
             queries = QueryCache.around(
                 embedder or load_embedder(settings), size=settings.query_cache_size
             )
-            model = answer_model or AnswerModel.load(settings.answer_model_path)
+            model = answer_model or AnswerModel.load(settings.answer_model_for("fusion"))
         except (IndexerError, AnswerModelError) as exc:
             raise IndexUnavailableError(str(exc)) from exc
         if store.manifest.embedder_id != queries.embedder_id:
@@ -144,9 +145,9 @@ class Engine:
             chunk_topic_scores=topic_scores,
         )
         second_composer = None
-        if settings.second_pass_answers and answer_model is None and retriever.reorders:
+        if settings.second_pass_answers and answer_model is None:
             try:
-                second = AnswerModel.load(settings.second_pass_model_path, order="second-pass")
+                second = AnswerModel.load(settings.answer_model_for("second-pass"), "second-pass")
             except AnswerModelError as exc:
                 raise IndexUnavailableError(str(exc)) from exc
             # It only picks sentences: whether to answer was decided before it is asked.

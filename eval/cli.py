@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="where to write the model (default: the service's file for that order, "
-        "Settings.answer_model_path or Settings.second_pass_model_path)",
+        "Settings.answer_model_for)",
     )
     fit.add_argument(
         "--max-refused",
@@ -284,10 +284,7 @@ def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) ->
         items.extend(collect(engine, questions, path.stem, order=args.order))
     model, report = fit(items, max_refused=args.max_refused)
     report["order"] = args.order  # checked when the service loads the file
-    settings = Settings()
-    out: Path = args.out or (
-        settings.answer_model_path if args.order == "fusion" else settings.second_pass_model_path
-    )
+    out: Path = args.out or Settings().answer_model_for(args.order)
     write_model(model, report, out)
     print(json.dumps(report, indent=1))
     print("weights:")

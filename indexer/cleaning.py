@@ -540,9 +540,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             current.lines.append(line)
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        speaker = current is not None and _ends_with_speaker(
-            current, blocks[-2] if len(blocks) > 1 else None
-        )
+        speaker = current is not None and _ends_with_speaker(current, _before(blocks, current))
         ends_sentence = _ends_sentence(current) or speaker
         opens_block = broken or current is None or current.kind in _TITLE_KINDS or ends_sentence
         kind, level = _line_kind(
@@ -574,6 +572,14 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             blocks.append(current)
         broken = False
     return blocks
+
+
+def _before(blocks: list[_PendingBlock], block: _PendingBlock) -> _PendingBlock | None:
+    """The block before `block` in `blocks` (not always the last but one: a footnote may be)."""
+    for index in range(len(blocks) - 1, 0, -1):
+        if blocks[index] is block:
+            return blocks[index - 1]
+    return None
 
 
 def _ends_sentence(block: _PendingBlock | None) -> bool:

