@@ -21,10 +21,10 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from assistant.answer_model import AnswerModel, AnswerModelError
+from assistant.answer_model import AnswerModelError
 from assistant.api import create_app
 from assistant.config import Settings
-from assistant.engine import Engine
+from assistant.engine import Engine, load_answer_models
 from assistant.errors import IndexUnavailableError
 from assistant.feedback import FeedbackUnavailableError
 from indexer.errors import IndexerError
@@ -94,9 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:  # fail here, once and clearly, rather than in every worker
         IndexStore.open(settings.index_dir)
-        AnswerModel.load(settings.answer_model_for("fusion"))
-        if settings.second_pass_answers:  # read as `Engine.load` reads it
-            AnswerModel.load(settings.answer_model_for("second-pass"), "second-pass")
+        load_answer_models(settings)
     except (IndexerError, AnswerModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -101,7 +101,9 @@ class Engine:
             queries = QueryCache.around(
                 embedder or load_embedder(settings), size=settings.query_cache_size
             )
-            model = answer_model or AnswerModel.load(settings.answer_model_for("fusion"))
+            model, second = (
+                load_answer_models(settings) if answer_model is None else (answer_model, None)
+            )
         except (IndexerError, AnswerModelError) as exc:
             raise IndexUnavailableError(str(exc)) from exc
         if store.manifest.embedder_id != queries.embedder_id:
@@ -144,14 +146,8 @@ class Engine:
             ),
             chunk_topic_scores=topic_scores,
         )
-        second_composer = None
-        if settings.second_pass_answers and answer_model is None:
-            try:
-                second = AnswerModel.load(settings.answer_model_for("second-pass"), "second-pass")
-            except AnswerModelError as exc:
-                raise IndexUnavailableError(str(exc)) from exc
-            # It only picks sentences: whether to answer was decided before it is asked.
-            second_composer = composer.with_model(second, min_confidence=0.0)
+        # The second only picks sentences: whether to answer was decided before it is asked.
+        second_composer = composer.with_model(second, min_confidence=0.0) if second else None
         logger.info("Loaded index %s (%d chunks)", store.path, len(store.chunks))
         return cls(
             store=store,
@@ -238,6 +234,22 @@ class Engine:
     def document_text(self, doc_id: str) -> str:
         """The original text of a document, as extracted (citations' spans index it)."""
         return self.store.documents[doc_id].text
+
+
+def load_answer_models(settings: Settings) -> tuple[AnswerModel, AnswerModel | None]:
+    """The answer models the service reads: the fusion's order's, and the second pass's.
+
+    The second is None with `settings.second_pass_answers` off. `Engine.load` and the server's
+    start-up check both read them here.
+
+    Raises:
+        AnswerModelError: a file unreadable, malformed, or fitted on other features or on the
+            other order.
+    """
+    model = AnswerModel.load(settings.answer_model_for("fusion"))
+    if not settings.second_pass_answers:
+        return model, None
+    return model, AnswerModel.load(settings.answer_model_for("second-pass"), "second-pass")
 
 
 def _speller(store: IndexStore, glossary: Glossary) -> Speller:

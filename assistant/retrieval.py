@@ -327,9 +327,13 @@ class Retriever:
     @property
     def reorders(self) -> bool:
         """Whether the second pass runs: a depth of two or more, and the bank's BM25 to use."""
+        return self.reorder_depth >= 2 and self._expands
+
+    @property
+    def _expands(self) -> bool:
+        """Whether there is a BM25 over the passages and their bank questions to use."""
         return (
-            self.reorder_depth >= 2
-            and self.store.bank.passages is not None
+            self.store.bank.passages is not None
             and bool(self.weights.bank)
             and bool(self.weights.bank_terms)
         )
@@ -426,7 +430,7 @@ class Retriever:
         when the bank is off or empty, or `FusionWeights.bank_terms` is 0.
         """
         passages = self.store.bank.passages
-        if passages is None or not self.weights.bank or not self.weights.bank_terms:
+        if passages is None or not self._expands:  # the first test narrows the type
             return None
         return self._bm25(passages, query)
 

@@ -367,3 +367,19 @@ def test_a_model_file_fitted_on_the_other_order_is_refused(
     with pytest.raises(AnswerModelError, match="--order fusion"):
         AnswerModel.load(settings.second_pass_model_path)
     assert AnswerModel.load(settings.second_pass_model_path, order="second-pass").features
+
+
+def test_the_server_with_workers_refuses_to_start_on_a_missing_second_model(
+    settings: Settings,
+    built_index: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from assistant import cli
+
+    del built_index
+    monkeypatch.setenv("WEGWIJZER_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("WEGWIJZER_SECOND_PASS_MODEL_PATH", str(tmp_path / "nowhere.json"))
+    assert cli.main(["--workers", "2", "--port", "1"]) == 1  # before any worker starts
+    assert "nowhere.json" in capsys.readouterr().err
