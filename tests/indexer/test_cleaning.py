@@ -283,6 +283,113 @@ def test_a_sentence_a_break_cut_before_a_figure_goes_on_but_a_footnote_does_not(
     assert not any("tijdig 51" in t for t in texts)
 
 
+def test_a_note_that_opens_with_its_address_is_a_footnote_and_the_cut_sentence_joins() -> None:
+    text = (
+        "zoals de monitor passend onderwijs, wachtlijsten, het\n\n"
+        "                         \n"
+        "9  statement-op-weg-naar-inclusief-onderwijs.htm (fontys.nl)\n\n"
+        "https://fontys.nl/statement-op-weg-naar-inclusief-onderwijs.htm\n"
+        " aantal thuiszitters en het aantal vrijstellingen.\n\n"
+        "Dat is nu niet gedaan. Er is meer praktijkervaring en meer\n\n"
+        "10 https://www.slo.nl/thema/meer/inclusiever-onderwijs/\n"
+        "11  Aan de Onderwijs-Zorgtafel nemen deel: OCW, VWS, Iederin,\n"
+        "BMK, VNG en de samenwerkingsverbanden\n\n"
+        " tijd nodig voor een onderbouwde concretisering.\n"
+    )
+    assert _block_texts(text) == [
+        (
+            "paragraph",
+            "zoals de monitor passend onderwijs, wachtlijsten, het aantal thuiszitters en het "
+            "aantal vrijstellingen.",
+        ),
+        (
+            "paragraph",
+            "Dat is nu niet gedaan. Er is meer praktijkervaring en meer tijd nodig voor een "
+            "onderbouwde concretisering.",
+        ),
+        ("footnote", "9 statement-op-weg-naar-inclusief-onderwijs.htm (fontys.nl)"),
+        ("footnote", "10 https://www.slo.nl/thema/meer/inclusiever-onderwijs/"),
+        (
+            "footnote",
+            "11 Aan de Onderwijs-Zorgtafel nemen deel: OCW, VWS, Iederin, BMK, VNG en de "
+            "samenwerkingsverbanden",
+        ),
+    ]
+
+
+def test_the_next_pages_first_line_after_the_notes_leaves_them() -> None:
+    # One space before the line and no empty line: the text of the next page, which goes on
+    # with the sentence the page cut (whatever its first word) or opens a paragraph.
+    text = (
+        "Deze regio's lopen niet gelijk met die van de samenwerkingsverbanden.\n\n"
+        "12 https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs,\n"
+        "laatst geraadpleegd: juli\n"
+        " De gemeente is op grond van de Jeugdwet verantwoordelijk voor de hulp.\n\n"
+        "drie opleidingen die de opleiding Master\n\n"
+        "8 Deelnemende schoolleiders en schoolbesturen.\n"
+        " Educational Needs verzorgen samen op.\n\n"
+        "We sluiten aan bij de opleidingen die al lopen.20\n\n"
+        "20 Bijv. de opdracht van het overleg.\n"
+        " Actienemer(s): OCW en opleiders.\n"
+    )
+    assert _block_texts(text) == [
+        ("paragraph", "Deze regio's lopen niet gelijk met die van de samenwerkingsverbanden."),
+        ("paragraph", "De gemeente is op grond van de Jeugdwet verantwoordelijk voor de hulp."),
+        (
+            "paragraph",
+            "drie opleidingen die de opleiding Master Educational Needs verzorgen samen op.",
+        ),
+        ("paragraph", "We sluiten aan bij de opleidingen die al lopen.20"),
+        ("paragraph", "Actienemer(s): OCW en opleiders."),
+        (
+            "footnote",
+            "12 https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs, laatst "
+            "geraadpleegd: juli",
+        ),
+        ("footnote", "8 Deelnemende schoolleiders en schoolbesturen."),
+        ("footnote", "20 Bijv. de opdracht van het overleg."),
+    ]
+
+
+def test_a_note_that_lost_its_number_keeps_the_next_pages_text_out() -> None:
+    text = (
+        "DOnderwijsinspectie, . https://www.onderwijsinspectie.nl/onderwerpen/staat-van-\n"
+        "het-onderwijs/speciaal-onderwijs/het-speciaal-onderwijs-groeit\n"
+        " Deelnemers van het onderzoek geven aan dat de doorstroom niet gemakkelijk is.\n"
+    )
+    texts = [t for _, t in _block_texts(text)]
+    assert texts[-1] == (
+        "Deelnemers van het onderzoek geven aan dat de doorstroom niet gemakkelijk is."
+    )
+
+
+def test_a_line_ending_in_a_comma_goes_on_whatever_its_next_word() -> None:
+    text = (
+        "Partners (OCW, PO Raad, VO Raad, AOb, FNV O&O, CNV Onderwijs,\n\n"
+        "FvOv en AVS, in samenwerking met Platform VVVO, BVMBO, SPV,\n\n"
+        "Het Lerarencollectief en de sectorraden).\n\n"
+        "Een nieuwe alinea.\n"
+    )
+    assert [t for _, t in _block_texts(text)] == [
+        "Partners (OCW, PO Raad, VO Raad, AOb, FNV O&O, CNV Onderwijs, FvOv en AVS, in "
+        "samenwerking met Platform VVVO, BVMBO, SPV, Het Lerarencollectief en de sectorraden).",
+        "Een nieuwe alinea.",
+    ]
+
+
+def test_the_aef_reports_rules_after_its_notes_are_body_text() -> None:
+    cleaned = clean((CORPUS / "aef-onderwijs-zorg-initiatieven.txt").read_text(encoding="utf-8"))
+    kinds = {cleaned.text[b.start : b.end][:60]: b.kind for b in cleaned.blocks}
+    for opening in (
+        "De gemeente is op grond van de Jeugdwet verantwoordelijk",
+        "De gemeente is verder verantwoordelijk voor de indicering",
+        "De kinderen uit deze doelgroepen vragen om een andere omgang",
+    ):
+        assert [kind for text, kind in kinds.items() if text.startswith(opening)] == ["paragraph"]
+    notes = [cleaned.text[b.start : b.end] for b in cleaned.blocks if b.kind == "footnote"]
+    assert "22 Rb. Den Haag juli , ECLI:NL:RBDHA: : ." in notes
+
+
 def test_a_dash_inside_an_open_bracket_goes_on_the_item_and_opens_no_new_one() -> None:
     text = (
         "• De samenhang is maar zeer beperkt gerealiseerd (plaatsing\n"
