@@ -17,11 +17,12 @@ _ABBREVIATIONS = frozenset((
 # fmt: on
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
 # The lookbehind tries each run of end marks once: without it a long run is quadratic.
-# A footnote marker glued to a word's full stop ("plaatsvindt.2 Julia") ends the sentence too;
+# A footnote marker glued to a word's full stop ("plaatsvindt.2 Julia"), or to the quote mark
+# that closes it ("… van uw gemeente.”50 Per gemeente"), ends the sentence too;
 # a number set apart by a space before a capitalised word ("niet naar school hoeven. 3
 # Sommige") is `note`: a footnote's marker when the document has a footnote of that number.
 _BOUNDARY = re.compile(
-    r"(?<![.!?…])[.!?…]+['’”\")\]]*(?:(?<=[a-z][.!?])\d{1,3})?"
+    r"(?<![.!?…])[.!?…]+['’”\")\]]*(?:(?<=[a-z][.!?])\d{1,3}|(?<=[a-z][.!?][’”\")\]])\d{1,3})?"
     r"(?:(?<=[a-z][.!?])[ \t]+(?P<note>\d{1,3})(?=[ \t]+[A-ZÀ-Ý][a-zà-ÿ]))?"
     r"\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])"
     r"|\n+"

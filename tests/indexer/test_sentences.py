@@ -34,6 +34,13 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
         ),
         # glued to the full stop, it stays with its sentence, as printed
         ("Dit plaatsvindt.2 Julia zit thuis.", set(), ["Dit plaatsvindt.2", "Julia zit thuis."]),
+        # and glued to the quote mark that closes the sentence
+        (
+            "Er staat: “U kunt het aanvragen.”50 Per gemeente verschilt het.",
+            set(),
+            ["Er staat: “U kunt het aanvragen.”50", "Per gemeente verschilt het."],
+        ),
+        ("Zij vindt.’1 Verder is het klaar.", set(), ["Zij vindt.’1", "Verder is het klaar."]),
         # after a figure, or before a word in lower case, a number is the sentence's own
         ("Het waren er 12. 5 Daarvan gingen.", {"5"}, ["Het waren er 12.", "5 Daarvan gingen."]),
         ("Zie hier. 3 kinderen gaan.", {"3"}, ["Zie hier.", "3 kinderen gaan."]),
