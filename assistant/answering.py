@@ -87,6 +87,8 @@ _LEANS_BACK = re.compile(
     r"Hiertoe|Daartoe|Hieruit|Daaruit|Daarom|Zo niet\b|"
     r"Ook (?:deze|dit|dat|die|zij|ze|hier|daar)\b|Op (?:deze|die) (?:manier|wijze)\b|"
     r"In (?:dat|dit|die|zo[’']n) geval\b|"
+    # A condition on the sentence before: "Uiteraard mits dit wordt onderbouwd …", "Tenzij …".
+    r"(?:\S+\s+)?(?:[Mm]its|[Tt]enzij)\b|"
     rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!{_A_DOCUMENT_NOUN})\w|"
     # "Door hen wordt aangegeven", "Ook zijn zij verantwoordelijk", and a "hier-"/"daar-" word
     # early on: "Op basis hiervan wordt besloten", "Vanuit het samenwerkingsverband wordt

@@ -25,6 +25,8 @@ from indexer.sentences import split_sentences
 ChunkKind = Literal["body", "footnote"]
 SECTION_SEPARATOR = " › "
 FOOTNOTE_SECTION = "Voetnoten"
+# The number that opens a footnote ("7 In Nederland …"), as `footnote_numbers` reads it.
+_NOTE_NUMBER = re.compile(r"\d{1,3}\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +108,16 @@ class _Unit:
     opens_block: bool
     section: str
     kind: ChunkKind
-    # Where the run-in title right before this unit begins (`indexer.cleaning.BlockKind`): a
-    # chunk that opens with this unit opens with its title, so the title's words stay in the
-    # passage (BM25, its vector) though in no sentence.
-    title_start: int | None = None
+    # Where the text that leads this unit in begins: the run-in title right before it
+    # (`indexer.cleaning.BlockKind`), or the number that opens a footnote. A chunk that opens
+    # with this unit opens with it, so its words stay in the passage (BM25, its vector, the
+    # source view) though in no sentence.
+    lead_start: int | None = None
 
     @property
     def opening(self) -> int:
         """Where a chunk that opens with this unit begins: at its run-in title, if any."""
-        return self.start if self.title_start is None else self.title_start
+        return self.start if self.lead_start is None else self.lead_start
 
 
 def chunk_document(
@@ -150,7 +153,7 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
     """Sentences (or word windows of over-long sentences) with their section.
 
     A run-in title is no sentence: the first unit of its paragraph carries where it begins
-    (`_Unit.title_start`; after two titles in a row, the first). A title with no paragraph
+    (`_Unit.lead_start`; after two titles in a row, the first). A title with no paragraph
     of its own (a heading or the end comes next), or too long to share a chunk with it, is
     text like any other: a unit.
     """
@@ -192,7 +195,7 @@ def _units(cleaned: CleanText, options: ChunkingOptions) -> list[_Unit]:
             block, text, where, kind, options.max_words, notes, reserved=title_words
         )
         if titles and block_units:
-            block_units[0] = dataclasses.replace(block_units[0], title_start=titles[0].start)
+            block_units[0] = dataclasses.replace(block_units[0], lead_start=titles[0].start)
             titles.clear()
         units.extend(block_units)
     flush_titles()
@@ -228,20 +231,27 @@ def _block_units(
 ) -> list[_Unit]:
     """The block's sentences as units; the first has `reserved` fewer words to fill a chunk.
 
-    `notes` are the numbers of the document's footnotes (`footnote_numbers`).
+    `notes` are the numbers of the document's footnotes (`footnote_numbers`). A footnote's
+    number opens no sentence of it ("7 In Nederland worden …" is the sentence "In Nederland
+    worden …", led in by the number): a footnote that explains may be quoted.
     """
     units: list[_Unit] = []
+    number = _NOTE_NUMBER.match(text) if kind == "footnote" else None
+    lead = 0  # words before the first sentence: the footnote's number
     for s_start, s_end in split_sentences(text, notes):
-        room = max(1, max_words - (0 if units else reserved))
+        if number is not None and s_start == 0 and number.end() < s_end:
+            s_start, lead = number.end(), 1
+        room = max(1, max_words - (0 if units else reserved + lead))
         for start, end in _windows(text, s_start, s_end, room):
             units.append(
                 _Unit(
                     start=block.start + start,
                     end=block.start + end,
-                    words=len(text[start:end].split()),
+                    words=len(text[start:end].split()) + (0 if units else lead),
                     opens_block=not units,
                     section=section,
                     kind=kind,
+                    lead_start=block.start if lead and not units else None,
                 )
             )
     return units

@@ -2,9 +2,10 @@
 
 Computed once at index time and stored with every chunk. The answer composer cites only whole
 statements (and list items, and a list's lead-in together with its items); a case story or an
-interview quote only when the question asks for an example or an experience. Footnote texts,
-URL lines, fragments cut off at a page break, questions and near-duplicates stay in the passage
-for the source view but are never answer sentences.
+interview quote only when the question asks for an example or an experience. Footnote texts
+that name a source, URL lines, fragments cut off at a page break, questions and near-duplicates
+stay in the passage for the source view but are never answer sentences; a footnote that
+explains ("Een persoonsgebonden budget (pgb) is een bedrag …") is read like any sentence.
 """
 
 from __future__ import annotations
@@ -38,6 +39,27 @@ _FOOTNOTE_LINE = re.compile(
     r"^\d{1,3}\s+(?:zie\b|https?://|www\.|kamerstuk|kamerbrief|artikel\b|art\.|wetten\.nl)",
     re.IGNORECASE,
 )
+# A footnote's sentence that names a source rather than explains (`_explains`): an address,
+# a reference's word, a date in brackets ("(juni )", "( november )": the AEF lost its digits).
+_SOURCE = re.compile(
+    r"https?://|www\.|\b[\w-]+\.(?:nl|com|org|eu)\b|\b(?:kamerstukken|ecli|staatscourant|"
+    r"laatst geraadpleegd|mvt|vergaderjaar)\b|\(\s*(?:\d{1,2}\s+)?(?:januari|februari|maart|"
+    r"april|mei|juni|juli|augustus|september|oktober|november|december)\b[^)]*\)",
+    re.IGNORECASE,
+)
+_REFERS = re.compile(
+    r"(?:zie|bron|kamerbrief|kamerstukken|artikel|art\.|rb\.|uitspraak|bijv\.|idem|ibid)\b",
+    re.IGNORECASE,
+)
+# A verb that states (a footnote's explanation has one; a title of a source has none).
+_STATES = re.compile(
+    r"\b(?:is|zijn|wordt|worden|werd|werden|kan|kunnen|moet|moeten|mag|mogen|heeft|hebben|"
+    r"had|hadden|zal|zullen|gaat|gaan|geeft|geven|laat|laten|valt|vallen|biedt|bieden|"
+    r"bepaalt|bepalen|betreft|blijkt|staat|staan|komt|komen|krijgt|krijgen|geldt|gelden|"
+    r"hoeft|hoeven|wil|willen|sluiten|bestaat|bestaan|bedoeld|inkoopt)\b",
+    re.IGNORECASE,
+)
+_NOTE_STATEMENT_WORDS = 6
 _QUOTE_MARKS = re.compile(r"[“”„\"]")
 _FIRST_PERSON = re.compile(r"\b(?:ik|mijn|me|mij|wij|ons|onze)\b", re.IGNORECASE)
 _SPEECH = re.compile(r"\b(?:vertelt|vertelde|zegt|zei|aldus)\b", re.IGNORECASE)
@@ -102,16 +124,36 @@ def sentence_roles(
 
     Args:
         sentences: The passage's sentences, in order.
-        footnotes: The passage is a footnote passage: every sentence is a footnote's text.
+        footnotes: The passage is a footnote passage: a sentence that names a source is a
+            footnote's text, one that explains (`_explains`) is read like any other.
         names: Person names of the document (`person_names`).
     """
-    if footnotes:
-        return tuple("footnote" for _ in sentences)
     roles: list[SentenceRole] = []
     for index, sentence in enumerate(sentences):
         later = sentences[index + 1] if index + 1 < len(sentences) else None
-        roles.append(_role(sentence, later, names))
+        if footnotes and not _explains(sentence):
+            roles.append("footnote")
+        else:
+            roles.append(_role(sentence, later, names))
     return tuple(roles)
+
+
+def _explains(sentence: str) -> bool:
+    """Whether a footnote's sentence explains (a statement) rather than names a source.
+
+    "Een persoonsgebonden budget (pgb) is een bedrag waarmee iemand zelf zorg of ondersteuning
+    inkoopt." explains; "Kamerstukken II / , , nr. (MvT), p. .", "Zie www…", "Actieplan
+    Ontwikkeling en onderwijs voor kinderen met EMB (juni )." and "Artikel . lid Jw." name a
+    source: an address, a reference's word, a date in brackets, an opening that refers, too
+    few words, or no verb that states.
+    """
+    text = sentence.strip()
+    return (
+        len(text.split()) >= _NOTE_STATEMENT_WORDS
+        and not _SOURCE.search(text)
+        and not _REFERS.match(text)
+        and bool(_STATES.search(text))
+    )
 
 
 def _role(sentence: str, later: str | None, names: frozenset[str]) -> SentenceRole:

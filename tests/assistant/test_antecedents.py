@@ -221,6 +221,9 @@ def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) ->
         ("Dat beide stelsels verschillen, maakt samenwerking lastig.", False),
         ("Daarnaast mogen scholen geen geld inzetten op een zorglocatie.", False),
         ("Ook mag een samenwerkingsverband geen leraar inzetten.", False),
+        ("Uiteraard mits dit wordt onderbouwd in het OPP van de leerling.", True),
+        ("Tenzij de ouders bezwaar maken.", True),
+        ("Mitsdien is de school gehouden aan de regels.", False),
     ],
 )
 def test_which_openings_point_back(engine: Engine, opening: str, leans_back: bool) -> None:

@@ -317,8 +317,14 @@ def _check_chunks(document: Document, options: ChunkingOptions) -> None:
             assert sentence_end <= start < end <= len(chunk.text)
             assert chunk.text[start:end] == chunk.text[start:end].strip()
             sentence_end = end
-        # A chunk opens with its first sentence, or with the run-in title of its paragraph.
-        assert chunk.sentences[0][0] == 0 or chunk.clean_start in titles
+        # A chunk opens with its first sentence, with the run-in title of its paragraph, or
+        # with the number of the footnote it opens.
+        lead = chunk.text[: chunk.sentences[0][0]]
+        assert (
+            not lead
+            or chunk.clean_start in titles
+            or (chunk.kind == "footnote" and re.fullmatch(r"\d{1,3}\s+", lead) is not None)
+        )
         assert chunk.sentences[-1][1] == len(chunk.text)
         if document.page_count:
             assert chunk.page is not None and chunk.page_end is not None

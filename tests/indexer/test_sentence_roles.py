@@ -49,9 +49,46 @@ def test_a_lead_in_is_one_only_when_its_list_follows() -> None:
     assert _roles(item, lead) == ("item", "fragment")
 
 
-def test_footnote_passages_are_footnotes_whole() -> None:
-    roles = sentence_roles(["Een zin die een zin lijkt."], footnotes=True)
-    assert roles == ("footnote",)
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        # a note that explains is read like any sentence: an answer may quote it
+        (
+            "Een persoonsgebonden budget (pgb) is een bedrag waarmee iemand zelf zorg of "
+            "ondersteuning inkoopt.",
+            "statement",
+        ),
+        ("Het praktijkonderwijs is hier momenteel nog een uitzondering op.", "statement"),
+        # a note that names a source is a footnote's text
+        ("Kamerstukken II / , , nr. (MvT), p. .", "footnote"),
+        ("Artikel . lid onder a Jw.", "footnote"),
+        ("Actieplan Ontwikkeling en onderwijs voor kinderen met EMB (juni ).", "footnote"),
+        ("De ontwikkeling en positionering van KDC’s in het huidige zorglandschap.", "footnote"),
+        (
+            "Zie www.samennaarschoolinitiatieven.nl voor een overzicht van de geldstromen "
+            "rondom jeugdhulp en zorg.",
+            "footnote",
+        ),
+        (
+            "Brief van de staatssecretaris aan de Tweede Kamer d.d. november , https://zoek.nl",
+            "footnote",
+        ),
+        ("Dit wordt georganiseerd.", "footnote"),  # too short to explain
+    ],
+)
+def test_a_footnote_passages_sentence_is_quotable_when_it_explains(sentence, role) -> None:
+    assert sentence_roles([sentence], footnotes=True) == (role,)
+
+
+def test_a_footnotes_number_opens_none_of_its_sentences() -> None:
+    document = read_document(SOURCES["samen-naar-school-handreiking"])
+    notes = [c for c in chunk_document(document, clean(document.text)) if c.kind == "footnote"]
+    sentences = {c.sentence(i): c.sentence_roles[i] for c in notes for i in range(len(c.sentences))}
+    pgb = "Een persoonsgebonden budget (pgb) is een bedrag waarmee iemand zelf zorg of"
+    assert [r for s, r in sentences.items() if s.startswith(pgb)] == ["statement"]
+    assert not any(s[:1].isdigit() for s in sentences)
+    # the number stays in the passage, before the sentence
+    assert any(c.text.startswith("1 De huidige wetgeving") for c in notes)
 
 
 def test_a_sentence_repeated_with_one_word_changed_is_a_duplicate() -> None:
