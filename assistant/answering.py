@@ -88,7 +88,7 @@ _LEANS_BACK = re.compile(
     r"Ook (?:deze|dit|dat|die|zij|ze|hier|daar)\b|Op (?:deze|die) (?:manier|wijze)\b|"
     r"In (?:dat|dit|die|zo[’']n) geval\b|"
     # A condition on the sentence before: "Uiteraard mits dit wordt onderbouwd …", "Tenzij …".
-    r"(?:\S+\s+)?(?:[Mm]its|[Tt]enzij)\b|"
+    r"(?:Mits|Tenzij|(?:Uiteraard|Wel|Alleen|Maar|En|Ook|Echter) (?:mits|tenzij))\b|"
     rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!{_A_DOCUMENT_NOUN})\w|"
     # "Door hen wordt aangegeven", "Ook zijn zij verantwoordelijk", and a "hier-"/"daar-" word
     # early on: "Op basis hiervan wordt besloten", "Vanuit het samenwerkingsverband wordt
@@ -226,6 +226,9 @@ class Unit:
     word_count: int
     cues: SentenceCues
     leans_back: bool = False  # opens by pointing back at the sentence before (`_LEANS_BACK`)
+    # Opens a footnote of a footnote passage: the sentence before it is another note's, so
+    # it has none to point back at.
+    opens_note: bool = False
     next_step: bool = False  # says what a parent can do or where to turn (`is_next_step`)
 
 
@@ -489,8 +492,9 @@ class AnswerComposer:
     ) -> list[_Scored]:
         """The short answer with the sentence before each one that points back (`_LEANS_BACK`).
 
-        The sentence before comes from the same passage and must be a candidate itself (a
-        whole statement, or a list's lead-in with all its items); when it points back too, the
+        The sentence before comes from the same passage (and the same note, in a passage of
+        footnotes) and must be a candidate itself (a whole statement, or a list's lead-in with
+        all its items); when it points back too, the
         one before it comes as well, up to `_MAX_ANTECEDENTS`. An explanation sentence that
         points back at a sentence of the short answer moves up to follow it. The short answer
         holds `_MAX_SHORT_SENTENCES` at most: a second answer that would make it longer
@@ -512,7 +516,9 @@ class AnswerComposer:
 
         def before(item: _Scored) -> _Scored | None:
             unit = item.candidate.unit
-            return by_place.get((item.hit_index, unit.first - 1)) if unit.leans_back else None
+            if not unit.leans_back or unit.opens_note:
+                return None
+            return by_place.get((item.hit_index, unit.first - 1))
 
         def said(item: _Scored, taken: Sequence[_Scored]) -> int | None:
             """The index of a taken sentence that holds `item`'s sentences, if any."""
@@ -738,6 +744,8 @@ def chunk_units(
                 word_count=words,
                 cues=sentence_cues(text),
                 leans_back=role != "item" and bool(_LEANS_BACK.match(text)),
+                opens_note=chunk.kind == "footnote"
+                and (first == 0 or "\n" in chunk.text[spans[first - 1][1] : spans[first][0]]),
                 # A suggestion to schools is theirs to act on, never a parent's step.
                 next_step=is_next_step(text, role)
                 and not (first < len(addressees) and addresses_others(addressees[first])),

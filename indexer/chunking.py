@@ -116,7 +116,7 @@ class _Unit:
 
     @property
     def opening(self) -> int:
-        """Where a chunk that opens with this unit begins: at its run-in title, if any."""
+        """Where a chunk that opens with this unit begins: at what leads it in, if anything."""
         return self.start if self.lead_start is None else self.lead_start
 
 

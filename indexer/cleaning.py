@@ -46,18 +46,20 @@ _LIST_NUMBER = re.compile(r"^\s*(\d{1,2})\.\s+\S")
 # in these documents carry a dot ("1. Aanleiding", "1.1 Inleiding"), footnote numbers do not.
 # A note may also open with its source's address in lower case ("10 https://www.slo.nl/…",
 # "48 www.rijksoverheid.nl", "2 wetten.nl - Regeling …", "9 statement-….htm (fontys.nl)"),
-# unlike a figure that a break cut off its sentence ("1.878 uur", "40 uur per week").
+# unlike a figure that a break cut off its sentence ("1.878 uur per jaar").
 _FOOTNOTE = re.compile(
-    r"^\s*\d{1,3}\s+(?:[A-Z(‘“'\"]|https?://|www\.|[\w.-]+\.(?:nl|com|org|eu|html?|pdf)\b)"
+    r"^\s*\d{1,3}\s+"
+    r"(?:[A-Z(‘“'\"]|https?://|www\.|[\w.-]+\.(?:nl|be|eu|com|org|net|int|info|html?|pdf)\b)"
 )
 # "2.1 Titel", and ". Titel" / ". . Titel" where extraction lost the digits of the number.
 _SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\.?\s+(?=[A-Z])")
 # A line opening with exactly one space: the first line of a page's text after its notes.
 _PAGE_TOP = re.compile(r"^ \S")
-# A sentence ended by its footnote's number ("… die op deze punten al lopen.20").
-_NOTED_END = re.compile(r"[.!?]['’”\")]*\d{1,3}\s*$")
-# A line ending in (a piece of) an address: "…/speciaal-onderwijs/het-speciaal-onderwijs-groeit".
-_URL_TAIL = re.compile(r"(?:^|\s)\S*/\S*\s*$")
+# A sentence ended by its footnote's number ("… die op deze punten al lopen.20"; not "5.3").
+_NOTED_END = re.compile(r"(?<=[a-zà-ÿ])[.!?]['’”\")]*\d{1,3}\s*$")
+# A line ending in (a piece of) an address: "…/speciaal-onderwijs/het-speciaal-onderwijs-groeit"
+# (a path of two slashes or more, or "//"; not "en/of").
+_URL_TAIL = re.compile(r"(?:^|\s)\S*(?://|/[^/\s]*/)\S*\s*$")
 _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
 # A quote's speaker after its closing quote mark ("… termen van onderwijs” - samenwerkingsverband",
 # "… in.” / – beleidsmedewerker gemeente"): a dash and one to four words in lower case. It ends
@@ -543,7 +545,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         if line is None:
             broken = True
             continue
-        page_top = not broken and current is not None and _leaves_note(current, line)
+        page_top = not broken and current is not None and _leaves_note(current, line, blocks)
         if page_top:
             broken = True  # the next page's text, right after a page's footnotes
         if i in tails and current is not None and current.kind == "heading":
@@ -658,38 +660,48 @@ def _continues(
     """Whether `line`, after a break, continues an unfinished sentence of the body.
 
     It opens in lower case or with a figure ("In de gehandicaptenzorg is dat" / "1.878 uur
-    per jaar."), or it is the next page's first line after the notes (`page_top`,
-    `_leaves_note`), which goes on with whatever word ("… die de opleiding Master" /
-    "Educational Needs verzorgen …").
+    per jaar."), or the line before ends in a comma ("… CNV Onderwijs," / "FvOv en AVS, …"), or
+    it is the next page's first line after the notes (`page_top`, `_leaves_note`), which goes
+    on with a paragraph whatever its first word ("… die de opleiding Master" / "Educational
+    Needs verzorgen …"). A sentence that ends in its footnote's number ("… al lopen.20") has
+    ended.
     """
     body = current if current.kind != "footnote" else _last_body_block(blocks)
     if body is None or body.kind in _TITLE_KINDS:
         return False
     last = body.lines[-1].text.rstrip()
+    if _TERMINAL.search(last) or _NOTED_END.search(last):
+        return False
     first = line.text.strip()
     figure = first[:1] in "0123456789" and not _NOTE_NUMBER.match(first)
-    # After the notes, whatever the word, unless the text before ends in its footnote's
-    # number ("… al lopen.20") or in an address (a note that lost its number).
-    after_notes = page_top and not _NOTED_END.search(last) and not _URL_TAIL.search(last)
-    goes_on = first[:1].islower() or figure or after_notes or last.endswith(",")
-    return goes_on and not _TERMINAL.search(last)
+    # After the notes, a paragraph goes on whatever the word, unless it ends in an address (a
+    # note that lost its number): an item or a table's cell does not.
+    after_notes = page_top and body.kind == "paragraph" and not _URL_TAIL.search(last)
+    return first[:1].islower() or figure or after_notes or last.endswith(",")
 
 
-def _leaves_note(current: _PendingBlock, line: _Line) -> bool:
+def _leaves_note(current: _PendingBlock, line: _Line, blocks: list[_PendingBlock]) -> bool:
     """Whether `line` is the next page's text, right after a footnote or a source's address.
 
     The extraction puts one space before the first line of a page's text when the page before
     ended in footnotes, with no empty line between: " De gemeente is op grond van de Jeugdwet
     …" after "12 https://www.rijksoverheid.nl/…," / "laatst geraadpleegd: juli", " Deelnemers
     van het onderzoek …" after a note that lost its number and ends in its address
-    ("…/speciaal-onderwijs/het-speciaal-onderwijs-groeit"). A note's own lines never open so.
+    ("…/speciaal-onderwijs/het-speciaal-onderwijs-groeit"). In this corpus a note's own lines
+    never open so; one in lower case that does not go on with the text stays with its note.
     """
     if not _PAGE_TOP.match(line.text):
         return False
     if current.kind == "footnote":
-        return True
+        return not line.text.strip()[:1].islower() or _continues(
+            current, line, blocks, page_top=True
+        )
     tail = current.lines[-1].text.split()
-    return len(tail) == 1 and "/" in tail[0] and any(_URL.search(x.text) for x in current.lines)
+    return (
+        len(tail) == 1
+        and bool(_URL_TAIL.search(tail[0]))
+        and any(_URL.search(x.text) for x in current.lines[-2:])
+    )
 
 
 def _last_body_block(blocks: list[_PendingBlock]) -> _PendingBlock | None:

@@ -40,23 +40,27 @@ _FOOTNOTE_LINE = re.compile(
     re.IGNORECASE,
 )
 # A footnote's sentence that names a source rather than explains (`_explains`): an address,
-# a reference's word, a date in brackets ("(juni )", "( november )": the AEF lost its digits).
+# a reference's word, a source's date in brackets whose figures the extraction lost ("(juni )",
+# "( november )"; the AEF's sources are dated so).
 _SOURCE = re.compile(
-    r"https?://|www\.|\b[\w-]+\.(?:nl|com|org|eu)\b|\b(?:kamerstukken|ecli|staatscourant|"
-    r"laatst geraadpleegd|mvt|vergaderjaar)\b|\(\s*(?:\d{1,2}\s+)?(?:januari|februari|maart|"
-    r"april|mei|juni|juli|augustus|september|oktober|november|december)\b[^)]*\)",
+    r"https?://|www\.|\b[\w-]+\.(?:nl|be|eu|com|org|net|int|info)\b|\b(?:kamerstukken|ecli|"
+    r"staatscourant|laatst geraadpleegd|mvt|vergaderjaar)\b|\(\s*(?:januari|februari|maart|"
+    r"april|mei|juni|juli|augustus|september|oktober|november|december)\s*\)",
     re.IGNORECASE,
 )
+# An opening that refers ("Zie …", "Artikel …", "Rb. Den Haag …", "Bijv. de opdracht …"), or a
+# one-word heading run into its text ("Tijdsbeheersing In dit hoofdstuk …", a chapter's title
+# that a number made look like a note).
 _REFERS = re.compile(
-    r"(?:zie|bron|kamerbrief|kamerstukken|artikel|art\.|rb\.|uitspraak|bijv\.|idem|ibid)\b",
-    re.IGNORECASE,
+    r"(?i:(?:zie|bron|kamerbrief|kamerstukken|artikel|uitspraak|idem|ibid)\b|(?:art|rb|bijv)\.)"
+    r"|\w+ (?:In|Hier|De|Het|Dit|Deze|Er|We|Wij)\b"
 )
 # A verb that states (a footnote's explanation has one; a title of a source has none).
 _STATES = re.compile(
     r"\b(?:is|zijn|wordt|worden|werd|werden|kan|kunnen|moet|moeten|mag|mogen|heeft|hebben|"
     r"had|hadden|zal|zullen|gaat|gaan|geeft|geven|laat|laten|valt|vallen|biedt|bieden|"
     r"bepaalt|bepalen|betreft|blijkt|staat|staan|komt|komen|krijgt|krijgen|geldt|gelden|"
-    r"hoeft|hoeven|wil|willen|sluiten|bestaat|bestaan|bedoeld|inkoopt)\b",
+    r"hoeft|hoeven|wil|willen|sluit|sluiten|bestaat|bestaan)\b",
     re.IGNORECASE,
 )
 _NOTE_STATEMENT_WORDS = 6
@@ -144,8 +148,8 @@ def _explains(sentence: str) -> bool:
     "Een persoonsgebonden budget (pgb) is een bedrag waarmee iemand zelf zorg of ondersteuning
     inkoopt." explains; "Kamerstukken II / , , nr. (MvT), p. .", "Zie www…", "Actieplan
     Ontwikkeling en onderwijs voor kinderen met EMB (juni )." and "Artikel . lid Jw." name a
-    source: an address, a reference's word, a date in brackets, an opening that refers, too
-    few words, or no verb that states.
+    source: an address, a reference's word, a source's date in brackets, an opening that
+    refers (or a one-word heading run into its text), too few words, or no verb that states.
     """
     text = sentence.strip()
     return (

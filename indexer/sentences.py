@@ -22,7 +22,7 @@ _LIST_NUMBER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
 # a number set apart by a space before a capitalised word ("niet naar school hoeven. 3
 # Sommige") is `note`: a footnote's marker when the document has a footnote of that number.
 _BOUNDARY = re.compile(
-    r"(?<![.!?…])[.!?…]+['’”\")\]]*(?:(?<=[a-z][.!?])\d{1,3}|(?<=[a-z][.!?][’”\")\]])\d{1,3})?"
+    r"(?<![.!?…])[.!?…]+['’”\")\]]*(?:(?<=[a-z][.!?])\d{1,3}|(?<=[a-z][.!?]['’”\")\]])\d{1,3})?"
     r"(?:(?<=[a-z][.!?])[ \t]+(?P<note>\d{1,3})(?=[ \t]+[A-ZÀ-Ý][a-zà-ÿ]))?"
     r"\s+(?=[\"“‘'(\[]?[A-ZÀ-Ý0-9•–\-])"
     r"|\n+"

@@ -365,3 +365,22 @@ def test_a_sentence_pointing_back_at_no_candidate_explains_instead(
     got_short, got_explanation, _ = _select(engine, QUESTIONED, probabilities)
     assert got_short == [QUESTIONED.sentence(i) for i in short]
     assert got_explanation == [QUESTIONED.sentence(i) for i in explanation]
+
+
+def test_a_notes_first_sentence_has_no_sentence_of_another_note_to_point_back_at(
+    engine: Engine,
+) -> None:
+    # The handreiking's notes 2 and 3 share a passage: "Een overzicht … website van het NJi."
+    # ends note 2, and note 3 opens "Daar waar in deze handreiking ouders staat geschreven".
+    (chunk,) = [
+        c
+        for c in engine.store.chunks
+        if c.kind == "footnote" and "Daar waar in deze handreiking ouders" in c.text
+    ]
+    units = {
+        chunk.text[u.span[0] : u.span[1]][:30]: u
+        for u in chunk_units(chunk, engine.composer.analyzer)
+    }
+    opening = units["Daar waar in deze handreiking "]
+    assert opening.leans_back and opening.opens_note
+    assert not units["Iemand die een pgb krijgt, bep"].opens_note  # note 6's second sentence

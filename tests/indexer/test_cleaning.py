@@ -351,6 +351,28 @@ def test_the_next_pages_first_line_after_the_notes_leaves_them() -> None:
     ]
 
 
+def test_after_the_notes_only_a_paragraph_goes_on_and_a_note_keeps_its_own_lines() -> None:
+    # An item does not go on with the next page's first line; a sentence ended by its
+    # footnote's number has ended, so a line in lower case after the notes is the note's own.
+    text = (
+        "De volgende wetten gelden:\n\n"
+        "• Wmo\n\n"
+        "12 Zie de brief van de minister.\n"
+        " De gemeente is verantwoordelijk voor de zorg.\n\n"
+        "Dit is de tekst.3\n\n"
+        "3 Zie de brief van de minister over de\n"
+        " regeling van de onderwijstijd.\n"
+    )
+    assert _block_texts(text) == [
+        ("paragraph", "De volgende wetten gelden:"),
+        ("item", "• Wmo"),
+        ("paragraph", "De gemeente is verantwoordelijk voor de zorg."),
+        ("paragraph", "Dit is de tekst.3"),
+        ("footnote", "12 Zie de brief van de minister."),
+        ("footnote", "3 Zie de brief van de minister over de regeling van de onderwijstijd."),
+    ]
+
+
 def test_a_note_that_lost_its_number_keeps_the_next_pages_text_out() -> None:
     text = (
         "DOnderwijsinspectie, . https://www.onderwijsinspectie.nl/onderwerpen/staat-van-\n"

@@ -74,9 +74,29 @@ def test_a_lead_in_is_one_only_when_its_list_follows() -> None:
             "footnote",
         ),
         ("Dit wordt georganiseerd.", "footnote"),  # too short to explain
+        # a source named with a verb that states is still a source
+        ("Art. 8 lid 1 van de wet bepaalt dat dit zo is.", "footnote"),
+        ("Rb. Den Haag heeft in die zaak een uitspraak gedaan.", "footnote"),
+        ("Zie de brief waarin wordt uitgelegd hoe het werkt.", "footnote"),
+        (
+            "Eind heeft minister Slob aangekondigd hier verandering in te gaan brengen; "
+            "https://www.rijksoverheid.nl/actueel",
+            "footnote",
+        ),
+        # a chapter's one-word title that a number made look like a note, run into its text
+        ("Tijdsbeheersing In dit hoofdstuk wordt omschreven wat de planning is.", "footnote"),
+        # a date kept whole is part of what the note says
+        (
+            "Hiermee sluiten we aan bij het advies van de Onderwijsraad Steeds inclusiever "
+            "(juni 2020) en het VN-verdrag Handicap.",
+            "statement",
+        ),
+        ("In Nederland worden verschillende termen gehanteerd voor KDC’s.", "statement"),
     ],
 )
-def test_a_footnote_passages_sentence_is_quotable_when_it_explains(sentence, role) -> None:
+def test_a_footnote_passages_sentence_is_quotable_when_it_explains(
+    sentence: str, role: str
+) -> None:
     assert sentence_roles([sentence], footnotes=True) == (role,)
 
 
