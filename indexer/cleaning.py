@@ -53,6 +53,8 @@ _FOOTNOTE = re.compile(
 )
 # "2.1 Titel", and ". Titel" / ". . Titel" where extraction lost the digits of the number.
 _SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\.?\s+(?=[A-Z])")
+# A section numbered under a chapter: "3.1.1 Fase voorbereiden", "2.1 Inhoudelijke …".
+_SUBSECTION = re.compile(r"^\s*(\d{1,2})\.\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+[A-Z]")
 # A line opening with exactly one space: the first line of a page's text after its notes.
 _PAGE_TOP = re.compile(r"^ \S")
 # A sentence ended by its footnote's number ("… die op deze punten al lopen.20"; not "5.3").
@@ -415,6 +417,36 @@ def _numbered_runs(lines: list[_Line | None], content: Sequence[int]) -> set[int
     return runs
 
 
+def _chapter_numbers(lines: Sequence[_Line | None], content: Sequence[int]) -> frozenset[str]:
+    """The chapter numbers that numbered sections of the document carry ("3" of "3.1.1 …").
+
+    A heading numbered without a dot ("3 Tijdsbeheersing", the Brunssum plan's chapters) reads
+    like a footnote ("3 Kamerbrief …"); it is a heading when sections numbered under it follow.
+    """
+    chapters: set[str] = set()
+    for i in content:
+        line = lines[i]
+        if line is not None and (found := _SUBSECTION.match(line.text)):
+            chapters.add(found.group(1))
+    return frozenset(chapters)
+
+
+def _opens_chapter(line: _Line, chapters: frozenset[str], blocks: list[_PendingBlock]) -> bool:
+    """Whether a heading numbered like a footnote ("4 Geldbeheersing") opens a chapter.
+
+    Sections numbered under it follow (`_chapter_numbers`), or the chapter before it was a
+    heading: "3 Tijdsbeheersing" (with its "3.1.1 …") makes "4 Geldbeheersing" the next one.
+    """
+    number = line.text.split()[0]
+    if number in chapters:
+        return True
+    before = str(int(number) - 1)
+    return any(
+        b.kind == "heading" and section_number(" ".join(x.text for x in b.lines)) == (before,)
+        for b in blocks
+    )
+
+
 def _broken_headings(
     lines: list[_Line | None], content: Sequence[int]
 ) -> dict[int, tuple[tuple[int, ...], int]]:
@@ -539,6 +571,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
     content = [i for i, line in enumerate(lines) if line is not None and line.text.strip()]
     in_list = _numbered_runs(lines, content)
     broken_headings = _broken_headings(lines, content)
+    chapters = _chapter_numbers(lines, content)
     names = _names([line for line in lines if line is not None])
     tails = {tail for heading_tails, _ in broken_headings.values() for tail in heading_tails}
     for i, line in enumerate(lines):
@@ -566,8 +599,10 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             kind, level = "heading", broken_headings[i][1]
         if kind == "item" and not broken and _inside_brackets(current, line):
             kind = None  # "(plaatsing" / "– volgen – terugplaatsing).": a dash, not a bullet
-        if _FOOTNOTE.match(line.text) and (
-            broken or current is None or current.kind == "footnote" or ends_sentence
+        if (
+            _FOOTNOTE.match(line.text)
+            and (broken or current is None or current.kind == "footnote" or ends_sentence)
+            and not (kind == "heading" and _opens_chapter(line, chapters, blocks))
         ):
             kind, level = "footnote", 0
         if current is not None and current.kind == "footnote" and kind is None and not broken:

@@ -373,6 +373,32 @@ def test_after_the_notes_only_a_paragraph_goes_on_and_a_note_keeps_its_own_lines
     ]
 
 
+def test_a_chapter_numbered_without_a_dot_is_a_heading_not_a_footnote() -> None:
+    # Sections numbered under it follow, or the chapter before it was a heading; a note with
+    # the same look in a document without such sections stays a note.
+    text = (
+        "Aanvullen?\n\n"
+        " 2 Fasering\n\n"
+        "2.1 Inhoudelijke onderbouwing\n"
+        "In de volgende hoofdstukken komt dit naar voren.\n\n"
+        "- Maken beschrijving bijbehorende leiderschap\n\n"
+        "3 Tijdsbeheersing\n"
+        "In dit hoofdstuk wordt de planning omschreven.\n\n"
+        "3.1.1 Fase voorbereiden\n"
+        "De voorbereiding loopt tot de zomer.\n\n"
+        "4 Geldbeheersing\n"
+        "Hier een stukje geschiedenis.\n"
+    )
+    kinds = _block_texts(text)
+    assert ("heading", "2 Fasering") in kinds
+    assert ("heading", "3 Tijdsbeheersing") in kinds
+    assert ("heading", "4 Geldbeheersing") in kinds
+    assert ("paragraph", "In dit hoofdstuk wordt de planning omschreven.") in kinds
+    assert not [t for k, t in kinds if k == "footnote"]
+    note = "Het kind gaat naar school.\n\n3 Lokale Educatieve Agenda\n"
+    assert _block_texts(note)[-1] == ("footnote", "3 Lokale Educatieve Agenda")
+
+
 def test_a_note_that_lost_its_number_keeps_the_next_pages_text_out() -> None:
     text = (
         "DOnderwijsinspectie, . https://www.onderwijsinspectie.nl/onderwerpen/staat-van-\n"
