@@ -64,6 +64,9 @@ _STATES = re.compile(
     re.IGNORECASE,
 )
 _NOTE_STATEMENT_WORDS = 6
+# A sentence that opens in lower case is the rest of one whose opening stands elsewhere (a
+# page break, a table) or was lost; not a name that is written so ("iPad", "e-mail", "’s").
+_OPENS_LOWER = re.compile(r"[a-zà-ÿ](?![A-Z])(?!-)[a-zà-ÿ]")
 _QUOTE_MARKS = re.compile(r"[“”„\"]")
 _FIRST_PERSON = re.compile(r"\b(?:ik|mijn|me|mij|wij|ons|onze)\b", re.IGNORECASE)
 _SPEECH = re.compile(r"\b(?:vertelt|vertelde|zegt|zei|aldus)\b", re.IGNORECASE)
@@ -175,8 +178,8 @@ def _role(sentence: str, later: str | None, names: frozenset[str]) -> SentenceRo
         return "item"
     if text.endswith(":"):
         return "lead_in" if later is not None and LIST_MARKER.match(later.strip()) else "fragment"
-    if not _TERMINAL.search(text):
-        return "fragment"
+    if not _TERMINAL.search(text) or _OPENS_LOWER.match(text):
+        return "fragment"  # cut off at its end, or its opening lost ("kinderen een … gaan.")
     return "statement"
 
 

@@ -31,6 +31,11 @@ def _roles(*sentences: str) -> tuple[str, ...]:
         ("50 https://www.regelhulp.nl/onderwerpen/onderwijs", "footnote"),
         ("https://www.onderwijsinspectie.nl/onderwerpen/speciaal-onderwijs", "link"),
         ("Tevens moeten scholen beschrijven welke", "fragment"),
+        # its opening stands elsewhere (a page break, a table) or was lost
+        ("kinderen een beperkt aantal uur naar school gaan.", "fragment"),
+        ("e-mail is voor ouders de snelste weg naar de school.", "statement"),
+        ("iPads worden in de klas gebruikt.", "statement"),
+        ("o terugplaatsen;", "item"),
         ("Julia zit ten tijde van de uitzending al vier maanden thuis.", "narrative"),
         ("“Het gaat me niet om een diploma voor mijn zoon.”", "narrative"),
         ("Wat betekent dit voor de school?", "question"),
