@@ -104,7 +104,6 @@ class Chunk:
 class _Unit:
     start: int
     end: int
-    words: int
     opens_block: bool
     section: str
     kind: ChunkKind
@@ -247,7 +246,6 @@ def _block_units(
                 _Unit(
                     start=block.start + start,
                     end=block.start + end,
-                    words=len(text[start:end].split()) + (0 if units else lead),
                     opens_block=not units,
                     section=section,
                     kind=kind,
