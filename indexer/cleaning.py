@@ -91,7 +91,17 @@ _SYMBOL_FONT_GLYPHS = frozenset({"q", "ü"})
 # A line ending in these goes on: no heading or title ends so.
 _OPEN_PUNCTUATION = (",", "-", "–")
 # The most words a run-in title may have (`_runs_in`); a heading on a line of its own, 8.
-_RUN_IN_TITLE_WORDS = 12
+_RUN_IN_TITLE_WORDS = 16
+# The most characters of a run-in title on one line (a line of body text is longer), and of
+# one broken over two lines, whose first line the column's width broke.
+_TITLE_CHARS = 90
+_BROKEN_TITLE_CHARS = 110
+# A run-in title broken over lines (`_title_tail`): the most words of each line after its
+# first ("Het duurt soms even voor de combinatie van onderwijs en zorg geboden kan" /
+# "worden"), and the most such lines (a narrow column's "Thema’s voor" / "de gezamenlijke" /
+# "ontwikkelagenda" / …).
+_TITLE_TAIL_WORDS = 4
+_TITLE_TAIL_LINES = 6
 # The most words a lost-digit section heading broken over lines may have (`_broken_headings`).
 _BROKEN_HEADING_WORDS = 20
 # The most words the second line of a section heading broken over two lines may have.
@@ -337,12 +347,14 @@ def _number_level(number: str) -> int:
     return number.count(".") + (0 if number.startswith(".") else 1)
 
 
-def _runs_in(stripped: str, next_line: _Line, names: frozenset[str]) -> bool:
+def _runs_in(
+    stripped: str, next_line: _Line, names: frozenset[str], *, max_chars: int = _TITLE_CHARS
+) -> bool:
     """Whether a line is a run-in title: its text right under it, no blank line between.
 
     "Hordes in de schoolloopbaan" / "Kinderen uit beide doelgroepen …": a short line (up to
-    12 words: the report's are often sentences without a full stop, "Het is niet
-    vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen") that opens a block and
+    16 words and `max_chars`: the report's are often sentences without a full stop, "Het is
+    niet vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen") that opens a block and
     would title what follows, and a next line that opens a sentence with a word that is no
     name (`names`: words the document capitalises within a sentence and never writes in lower
     case). A sentence wrapped before a name ("… in de gemeente" / "Brunssum en Landgraaf …",
@@ -361,11 +373,45 @@ def _runs_in(stripped: str, next_line: _Line, names: frozenset[str]) -> bool:
     if len(following) > 1 and following[1][:1].isupper() and first.lower() not in _OPEN_ENDINGS:
         return False  # "Inclusiever Onderwijs voor gemeenten": a name goes on
     return (
-        len(stripped) <= 90
+        len(stripped) <= max_chars
         and not _TERMINAL.search(stripped)
         and not stripped.endswith(_OPEN_PUNCTUATION)
         and _titles(words)
     )
+
+
+def _title_tail(lines: Sequence[_Line | None], index: int, names: frozenset[str]) -> int:
+    """How many lines after line `index` go on a run-in title it opens; 0 for none.
+
+    "Het duurt soms even voor de combinatie van onderwijs en zorg geboden kan" / "worden" /
+    "Ook als er een passende mogelijkheid …": the report's titles are often sentences without
+    a full stop, and the column breaks them; a narrow column breaks one over several lines
+    ("Thema’s voor" / "de gezamenlijke" / "ontwikkelagenda" / … / "Sinds 2016 dient …"). Each
+    line after the first is short (`_TITLE_TAIL_WORDS`), goes on in lower case and ends no
+    sentence; the title's text follows right under the last, as under a run-in title on one
+    line (`_runs_in`), and the lines together make one. An item is no title.
+    """
+    head = lines[index]
+    if head is None or _BULLET.match(head.text) or _NUMBERED.match(head.text):
+        return 0
+    title = head.text.strip()
+    for count in range(1, _TITLE_TAIL_LINES + 1):
+        if index + count + 1 >= len(lines):
+            return 0
+        tail, after = lines[index + count], lines[index + count + 1]
+        if tail is None or after is None or title.endswith(_OPEN_PUNCTUATION):
+            return 0
+        rest = tail.text.strip()
+        if (
+            not rest[:1].islower()
+            or len(rest.split()) > _TITLE_TAIL_WORDS
+            or _TERMINAL.search(rest)
+        ):
+            return 0
+        title = f"{title} {rest}"
+        if _runs_in(title, after, names, max_chars=_BROKEN_TITLE_CHARS):
+            return count
+    return 0
 
 
 def _titles(words: list[str]) -> bool:
@@ -574,6 +620,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
     chapters = _chapter_numbers(lines, content)
     names = _names([line for line in lines if line is not None])
     tails = {tail for heading_tails, _ in broken_headings.values() for tail in heading_tails}
+    title_end = -1  # the last line of a run-in title broken over lines
     for i, line in enumerate(lines):
         if line is None:
             broken = True
@@ -588,6 +635,9 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         if current is not None and not broken and _goes_on_in_capitals(current, line):
             current.lines.append(line)
             continue
+        if i <= title_end and current is not None and current.kind == "title":
+            current.lines.append(line)  # the rest of a run-in title broken over lines
+            continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         speaker = current is not None and _ends_with_speaker(current, _before(blocks, current))
         ends_sentence = _ends_sentence(current) or speaker
@@ -597,6 +647,8 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         )
         if i in broken_headings:
             kind, level = "heading", broken_headings[i][1]
+        elif kind is None and opens_block and (count := _title_tail(lines, i, names)):
+            kind, title_end = "title", i + count
         if kind == "item" and not broken and _inside_brackets(current, line):
             kind = None  # "(plaatsing" / "– volgen – terugplaatsing).": a dash, not a bullet
         if (

@@ -154,6 +154,17 @@ def test_a_run_in_title_is_no_sentence_and_heads_no_section() -> None:
     [
         ("aef-onderwijs-zorg-initiatieven", "Hordes in de schoolloopbaan", "Kinderen uit beide"),
         ("werkagenda-inclusief-onderwijs-2035", "Simpel switchen", "Elk kind heeft wel eens"),
+        # broken over two lines, and over six of a narrow column
+        (
+            "aef-onderwijs-zorg-initiatieven",
+            "Het duurt soms even voor de combinatie van onderwijs en zorg geboden kan worden",
+            "Ook als er een passende mogelijkheid",
+        ),
+        (
+            "ontwikkelagenda-inclusiever-onderwijs",
+            "Thema’s voor de gezamenlijke ontwikkelagenda voor inclusie en inclusiever onderwijs",
+            "Sinds 2016 dient elke gemeente",
+        ),
     ],
 )
 def test_a_run_in_title_of_the_corpus_opens_no_sentence(

@@ -237,9 +237,56 @@ def test_a_run_in_title_may_be_a_sentence_without_a_full_stop() -> None:
     title = "Het is niet vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen"
     text = f"Dat zagen we al.\n{title}\nVoor deze kinderen is het niet vanzelfsprekend.\n"
     assert ("title", title) in _block_texts(text)
-    # Thirteen words and more are a sentence's line, whatever follows.
-    longer = f"{title} nu"
-    assert ("title", longer) not in _block_texts(f"Dat zagen we al.\n{longer}\nVoor hen niet.\n")
+    # Seventeen words and more, or more than 90 characters, are a sentence's line, whatever
+    # follows.
+    for longer in (f"{title} voor hen, nu en later", f"{title} als ze dat zelf graag willen"):
+        text = f"Dat zagen we al.\n{longer}\nVoor hen niet.\n"
+        assert ("title", longer) not in _block_texts(text)
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (
+            ["Het duurt soms even voor de combinatie van onderwijs en zorg geboden kan", "worden"],
+            "Het duurt soms even voor de combinatie van onderwijs en zorg geboden kan worden",
+        ),
+        (
+            [
+                "Een gezamenlijke visie maakt samenwerking makkelijker, maar is niet",
+                "eenvoudig te realiseren",
+            ],
+            "Een gezamenlijke visie maakt samenwerking makkelijker, maar is niet eenvoudig te "
+            "realiseren",
+        ),
+        (  # a narrow column
+            ["Thema’s voor", "de gezamenlijke", "ontwikkelagenda", "voor inclusie", "onderwijs"],
+            "Thema’s voor de gezamenlijke ontwikkelagenda voor inclusie onderwijs",
+        ),
+    ],
+)
+def test_a_run_in_title_broken_over_lines_is_one_title(lines: list[str], title: str) -> None:
+    body = "Ook als er een passende plek is, duurt het soms even."
+    text = "Dat zagen we al.\n\n" + "\n".join(lines) + f"\n{body}\n"
+    assert _block_texts(text) == [
+        ("paragraph", "Dat zagen we al."),
+        ("title", title),
+        ("paragraph", body),
+    ]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Het duurt soms even voor de combinatie van onderwijs en zorg", "er is."],  # a sentence
+        ["Het duurt soms even voor de combinatie van onderwijs", "en zorg geboden kan worden"],
+        ["- Het duurt soms even voor de combinatie van onderwijs en zorg", "er is"],  # an item
+        ["Het duurt soms even voor de combinatie van onderwijs en zorg,", "er is"],
+    ],
+)
+def test_a_paragraph_whose_second_line_is_short_is_no_title(lines: list[str]) -> None:
+    text = "Dat zagen we al.\n\n" + "\n".join(lines) + "\nOok als er een plek is.\n"
+    assert all(kind != "title" for kind, _ in _block_texts(text))
 
 
 def test_a_lost_digit_section_heading_over_three_lines_is_one_heading() -> None:
