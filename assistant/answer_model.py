@@ -8,7 +8,7 @@ cross-validation by `python -m eval fit-answers` and loaded at start.
 The features are the signals the product has: the sentence's meaning (its e5 cosine to the
 question), the question's words it holds, its passage's score and rank, the cues of a rule, a
 party, an action or a definition, the question's kind (`assistant.intent`) crossed with those
-cues, its position in the passage, and the section title's overlap with the question.
+cues, its position in the passage, and its own section title's overlap with the question.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ FEATURES: tuple[str, ...] = (
     "passage_gap",  # its passage's fused score minus the best passage's (<= 0)
     "passage_dense",  # its passage's cosine to the question, scaled
     "rank_prior",  # 1 / (1 + the rank of its passage)
-    "section",  # share of the question's words in the passage's section title
+    "section",  # share of the question's words in its (first) sentence's own section title
     "bank_anchor",  # the passage's question-bank match, when this sentence is its entry's anchor
     "rule",  # states a rule, right or duty ("moet", "mag", "recht op", …)
     "party",  # names a party that acts ("de gemeente betaalt")

@@ -310,8 +310,13 @@ class AnswerComposer:
             for c in store.chunks
         }
         self._anchors = anchored_sentences(store)
+        # The words of each sentence's own section, by sentence: a passage may run past a
+        # heading.
+        sections = {c.sentence_section(i) for c in store.chunks for i in range(len(c.sentences))}
+        terms = {section: frozenset(self.analyzer.terms(section)) for section in sections}
         self._section_terms = {
-            c.chunk_id: frozenset(self.analyzer.terms(c.section)) for c in store.chunks
+            c.chunk_id: tuple(terms[c.sentence_section(i)] for i in range(len(c.sentences)))
+            for c in store.chunks
         }
         df = Counter(t for c in store.chunks for t in set(self.analyzer.terms(c.text)))
         n = len(store.chunks)
@@ -382,7 +387,7 @@ class AnswerComposer:
         found: list[tuple[int, Unit, CandidateSignals]] = []
         for index, hit in enumerate(passages):
             chunk = hit.chunk
-            section = self._section_terms[chunk.chunk_id]
+            section_terms = self._section_terms[chunk.chunk_id]  # by sentence
             anchors = (
                 self._anchors.get((chunk.chunk_id, hit.bank.entry_id), frozenset())
                 if hit.bank is not None
@@ -408,7 +413,7 @@ class AnswerComposer:
                         asked.share(unit.terms),
                         expanded.share(unit.terms),
                         context.share(unit.terms),
-                        asked.share(section),
+                        asked.share(section_terms[unit.first]),
                     )
                 meaning, neighbours, coverage, expansion, in_context, in_section = own
                 signals = CandidateSignals(

@@ -93,7 +93,7 @@ _OPEN_PUNCTUATION = (",", "-", "–")
 # The most words a run-in title may have (`_runs_in`); a heading on a line of its own, 8.
 _RUN_IN_TITLE_WORDS = 16
 # The most characters of a run-in title on one line (a line of body text is longer), and of
-# one broken over two lines, whose first line the column's width broke.
+# one broken over lines (`_title_tail`), whose first line the column's width broke.
 _TITLE_CHARS = 90
 _BROKEN_TITLE_CHARS = 110
 # A run-in title broken over lines (`_title_tail`): the most words of each line after its
@@ -353,8 +353,9 @@ def _runs_in(
     """Whether a line is a run-in title: its text right under it, no blank line between.
 
     "Hordes in de schoolloopbaan" / "Kinderen uit beide doelgroepen …": a short line (up to
-    16 words and `max_chars`: the report's are often sentences without a full stop, "Het is
-    niet vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen") that opens a block and
+    16 words and `max_chars` characters: the report's are often sentences without a full
+    stop, "Het is niet vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen")
+    that opens a block and
     would title what follows, and a next line that opens a sentence with a word that is no
     name (`names`: words the document capitalises within a sentence and never writes in lower
     case). A sentence wrapped before a name ("… in de gemeente" / "Brunssum en Landgraaf …",
@@ -374,7 +375,7 @@ def _runs_in(
         return False  # "Inclusiever Onderwijs voor gemeenten": a name goes on
     return (
         len(stripped) <= max_chars
-        and not _TERMINAL.search(stripped)
+        and not _ends(stripped)
         and not stripped.endswith(_OPEN_PUNCTUATION)
         and _titles(words)
     )
@@ -389,29 +390,31 @@ def _title_tail(lines: Sequence[_Line | None], index: int, names: frozenset[str]
     ("Thema’s voor" / "de gezamenlijke" / "ontwikkelagenda" / … / "Sinds 2016 dient …"). Each
     line after the first is short (`_TITLE_TAIL_WORDS`), goes on in lower case and ends no
     sentence; the title's text follows right under the last, as under a run-in title on one
-    line (`_runs_in`), and the lines together make one. An item is no title.
+    line (`_runs_in`), and the lines together make one. No line of it ends a sentence, nor in
+    its footnote's number ("… gehouden.34"); a list's item is one already (`_line_kind`).
     """
     head = lines[index]
-    if head is None or _BULLET.match(head.text) or _NUMBERED.match(head.text):
+    if head is None:
         return 0
     title = head.text.strip()
     for count in range(1, _TITLE_TAIL_LINES + 1):
-        if index + count + 1 >= len(lines):
+        if index + count + 1 >= len(lines) or _ends(title) or title.endswith(_OPEN_PUNCTUATION):
             return 0
         tail, after = lines[index + count], lines[index + count + 1]
-        if tail is None or after is None or title.endswith(_OPEN_PUNCTUATION):
+        if tail is None or after is None:
             return 0
         rest = tail.text.strip()
-        if (
-            not rest[:1].islower()
-            or len(rest.split()) > _TITLE_TAIL_WORDS
-            or _TERMINAL.search(rest)
-        ):
+        if not rest[:1].islower() or len(rest.split()) > _TITLE_TAIL_WORDS:
             return 0
         title = f"{title} {rest}"
         if _runs_in(title, after, names, max_chars=_BROKEN_TITLE_CHARS):
             return count
     return 0
+
+
+def _ends(text: str) -> bool:
+    """Whether a line's text ends a sentence, or ends in the number of its footnote."""
+    return bool(_TERMINAL.search(text) or _NOTED_END.search(text))
 
 
 def _titles(words: list[str]) -> bool:
@@ -637,6 +640,7 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
             continue
         if i <= title_end and current is not None and current.kind == "title":
             current.lines.append(line)  # the rest of a run-in title broken over lines
+            broken = False
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         speaker = current is not None and _ends_with_speaker(current, _before(blocks, current))
@@ -647,7 +651,12 @@ def _group_blocks(lines: list[_Line | None]) -> list[_PendingBlock]:
         )
         if i in broken_headings:
             kind, level = "heading", broken_headings[i][1]
-        elif kind is None and opens_block and (count := _title_tail(lines, i, names)):
+        elif (
+            kind is None
+            and opens_block
+            and not _goes_on(current, line, blocks, broken=broken, page_top=page_top)
+            and (count := _title_tail(lines, i, names))
+        ):
             kind, title_end = "title", i + count
         if kind == "item" and not broken and _inside_brackets(current, line):
             kind = None  # "(plaatsing" / "– volgen – terugplaatsing).": a dash, not a bullet
@@ -765,6 +774,22 @@ def _continues(
     # note that lost its number): an item or a table's cell does not.
     after_notes = page_top and body.kind == "paragraph" and not _URL_TAIL.search(last)
     return first[:1].islower() or figure or after_notes or last.endswith(",")
+
+
+def _goes_on(
+    current: _PendingBlock | None,
+    line: _Line,
+    blocks: list[_PendingBlock],
+    *,
+    broken: bool,
+    page_top: bool,
+) -> bool:
+    """Whether `line` goes on the footnote right above it, or a sentence that a break cut."""
+    if current is None:
+        return False
+    if current.kind == "footnote":
+        return not broken
+    return broken and _continues(current, line, blocks, page_top=page_top)
 
 
 def _leaves_note(current: _PendingBlock, line: _Line, blocks: list[_PendingBlock]) -> bool:

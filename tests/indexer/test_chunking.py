@@ -173,6 +173,9 @@ def test_a_run_in_title_of_the_corpus_opens_no_sentence(
     sentences = [c.sentence(i) for c in _chunks(doc_id) for i in range(len(c.sentences))]
     assert any(s.startswith(opening) for s in sentences)
     assert not any(s.startswith(f"{title} {opening}") for s in sentences)
+    cleaned = clean(read_document(SOURCES[doc_id]).text)
+    titles = [cleaned.text[b.start : b.end] for b in cleaned.blocks if b.kind == "title"]
+    assert title in titles
 
 
 def test_each_sentence_knows_its_own_section_when_a_passage_runs_past_a_heading() -> None:

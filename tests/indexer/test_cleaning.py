@@ -237,9 +237,16 @@ def test_a_run_in_title_may_be_a_sentence_without_a_full_stop() -> None:
     title = "Het is niet vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen"
     text = f"Dat zagen we al.\n{title}\nVoor deze kinderen is het niet vanzelfsprekend.\n"
     assert ("title", title) in _block_texts(text)
+    fourteen = "De overstap van de ene naar de andere school vraagt veel van een leerling"
+    text = f"Dat zagen we al.\n{fourteen}\nBinnen het onderwijs zijn er overgangen.\n"
+    assert ("title", fourteen) in _block_texts(text)
     # Seventeen words and more, or more than 90 characters, are a sentence's line, whatever
     # follows.
-    for longer in (f"{title} voor hen, nu en later", f"{title} als ze dat zelf graag willen"):
+    for longer in (
+        "Dit is het en zo is het nu al heel lang in de regio voor hen ook",  # 17 words
+        "Samenwerkingsverbanden ondersteuningsprofielen onderwijszorgarrangementen "
+        "jeugdhulpaanbieders gemeentelijke verantwoordelijkheden",  # 6 words, 128 characters
+    ):
         text = f"Dat zagen we al.\n{longer}\nVoor hen niet.\n"
         assert ("title", longer) not in _block_texts(text)
 
@@ -280,13 +287,35 @@ def test_a_run_in_title_broken_over_lines_is_one_title(lines: list[str], title: 
     [
         ["Het duurt soms even voor de combinatie van onderwijs en zorg", "er is."],  # a sentence
         ["Het duurt soms even voor de combinatie van onderwijs", "en zorg geboden kan worden"],
-        ["- Het duurt soms even voor de combinatie van onderwijs en zorg", "er is"],  # an item
         ["Het duurt soms even voor de combinatie van onderwijs en zorg,", "er is"],
+        ["Dit betekent voor scholen:", "meer tijd", "minder regels"],  # a lead-in and its items
+        ["Het onderzoek is in de zomer van dat jaar gehouden.34", "en niet later"],
+        ["Het duurt soms even voor", "de combinatie.", "van zorg"],
+        ["Het duurt soms even voor de combinatie van onderwijs en zorg", "Ouders"],
+        ["Het duurt soms even voor de combinatie van onderwijs en zorg", "", "worden"],
+        ["Thema’s voor", "de", "ge", "zamen", "lijke", "ont", "wikkel", "agenda"],  # 7 more lines
     ],
 )
-def test_a_paragraph_whose_second_line_is_short_is_no_title(lines: list[str]) -> None:
+def test_lines_that_do_not_make_a_title_are_not_joined_into_one(lines: list[str]) -> None:
     text = "Dat zagen we al.\n\n" + "\n".join(lines) + "\nOok als er een plek is.\n"
-    assert all(kind != "title" for kind, _ in _block_texts(text))
+    *_, before, last = [line for line in lines if line]
+    joined = f"{before} {last}"
+    assert not any(kind == "title" and joined in text for kind, text in _block_texts(text))
+
+
+def test_a_short_line_after_a_footnote_goes_on_the_footnote_rather_than_titling() -> None:
+    text = (
+        "Het rapport is openbaar.\n\n"
+        "12 Kamerbrief over passend onderwijs, 2023.\n"
+        "Zie voor meer informatie het rapport\n"
+        "van de inspectie\n"
+        "Jaarlijks komt er een nieuwe versie.\n"
+    )
+    blocks = _block_texts(text)
+    assert all(kind != "title" for kind, _ in blocks)
+    assert any(
+        kind == "footnote" and "het rapport van de inspectie" in text for kind, text in blocks
+    )
 
 
 def test_a_lost_digit_section_heading_over_three_lines_is_one_heading() -> None:
