@@ -355,9 +355,9 @@ def _runs_in(
     "Hordes in de schoolloopbaan" / "Kinderen uit beide doelgroepen …": a short line (up to
     16 words and `max_chars` characters: the report's are often sentences without a full
     stop, "Het is niet vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen")
-    that opens a block and
-    would title what follows, and a next line that opens a sentence with a word that is no
-    name (`names`: words the document capitalises within a sentence and never writes in lower
+    that opens a block and would title what follows, and a next line that opens a sentence,
+    or a field ("Bijlage 1 Het kind in de startklas" / "Doel:"), with a word that is no name
+    (`names`: words the document capitalises within a sentence and never writes in lower
     case). A sentence wrapped before a name ("… in de gemeente" / "Brunssum en Landgraaf …",
     "… tot een Veilig" / "Thuis melding") or an acronym ("… niet alleen" / "OOGO-afspraken
     …") is no title.
@@ -369,7 +369,10 @@ def _runs_in(
     last, first = words[-1], following[0]
     if len(words) > 1 and last[:1].isupper() and not last.isupper():
         return False  # a name or a term broken over two lines
-    if not (first.isalpha() and first[:1].isupper() and not first.isupper()) or first in names:
+    if (
+        not (first.rstrip(":").isalpha() and first[:1].isupper() and not first.isupper())
+        or first in names
+    ):
         return False
     if len(following) > 1 and following[1][:1].isupper() and first.lower() not in _OPEN_ENDINGS:
         return False  # "Inclusiever Onderwijs voor gemeenten": a name goes on

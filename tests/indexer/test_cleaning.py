@@ -208,6 +208,19 @@ def test_a_run_in_title_is_a_block_of_its_own() -> None:
     ]
 
 
+def test_a_run_in_title_may_stand_over_a_field() -> None:
+    text = (
+        "7. Bijlagen\n\n"
+        "Bijlage 1 Het kind in de startklas\n"
+        "Doel:\n"
+        "Leerlingen behouden binnen het reguliere basisonderwijs.\n"
+    )
+    assert _block_texts(text)[1:] == [
+        ("title", "Bijlage 1 Het kind in de startklas"),
+        ("paragraph", "Doel: Leerlingen behouden binnen het reguliere basisonderwijs."),
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
