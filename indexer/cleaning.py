@@ -68,6 +68,7 @@ _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
 # the quote's sentence as a full stop would, so a run-in title or a new paragraph may follow.
 _SPEAKER = re.compile(r"[-–]\s+([a-z]+(?:\s+[a-z]+){0,3})\s*$")
 _CLOSED_QUOTE = re.compile(r"”['’\")]*\s*$")
+_SENTENCE_END = re.compile(r"[a-zà-ÿ][.!?]\s*$")
 # The fewest words a quotation must have for a dash after it to name its speaker (not a term in
 # quotation marks: "het zogeheten “thuiszitterspact” – samen met …").
 _QUOTE_WORDS = 4
@@ -708,8 +709,10 @@ def _ends_with_speaker(block: _PendingBlock, before: _PendingBlock | None) -> bo
     On the quote's own lines, right after its closing mark, the quotation being four words or
     more ("… niet in de huidige termen van onderwijs” - samenwerkingsverband"); or as a dash
     item of its own right after a block that closes a quotation ("… zien het nut van
-    samenwerking in.”" / "– beleidsmedewerker gemeente"). Never a straight quote mark, which
-    opens as well as closes, nor a speaker ending in a word no name ends in ("– samen met").
+    samenwerking in.”" / "– beleidsmedewerker gemeente"); or right after a finished sentence, a
+    quotation the layout set apart without marks ("… in die gevallen geweigerd worden. –
+    samenwerkingsverband"). Never a straight quote mark, which opens as well as closes, nor a
+    speaker ending in a word no name ends in ("– samen met").
     """
     tail = " ".join(line.text.strip() for line in block.lines[-2:])
     speaker = _SPEAKER.search(tail)
@@ -721,6 +724,8 @@ def _ends_with_speaker(block: _PendingBlock, before: _PendingBlock | None) -> bo
         quoted = text[: len(text) - len(tail) + len(before_dash.rstrip())]
         opening = quoted.rfind("“")
         return opening < 0 or len(quoted[opening:].split()) >= _QUOTE_WORDS
+    if _SENTENCE_END.search(before_dash):
+        return True  # a quotation set apart without marks: "… worden. – samenwerkingsverband"
     return (
         block.kind == "item"
         and not before_dash.strip()

@@ -599,6 +599,26 @@ def test_a_quotes_speaker_ends_it_so_a_run_in_title_may_follow(
     assert any(t.endswith(speaker) for _, t in blocks)
 
 
+def test_a_speaker_after_a_quotation_without_marks_ends_it_too() -> None:
+    text = (
+        "Andere gemeenten willen de voorziening niet altijd betalen. Daardoor moeten kinderen\n"
+        "in die gevallen geweigerd worden. – samenwerkingsverband\n"
+        " Op verschillende manieren proberen gemeenten de discussie op te lossen:\n"
+        "- De gemeenten in Zuid Limburg hebben een matrix opgesteld.\n"
+    )
+    assert _block_texts(text)[:2] == [
+        (
+            "paragraph",
+            "Andere gemeenten willen de voorziening niet altijd betalen. Daardoor moeten kinderen "
+            "in die gevallen geweigerd worden. – samenwerkingsverband",
+        ),
+        ("paragraph", "Op verschillende manieren proberen gemeenten de discussie op te lossen:"),
+    ]
+    # A dash after a sentence that names no one goes on ("… – samen met").
+    text = "Dat is zo. – samen met\nOuders en Onderwijs gaan we verder.\n"
+    assert [k for k, _ in _block_texts(text)] == ["paragraph"]
+
+
 def test_a_lower_case_line_after_a_quotes_speaker_goes_on_its_sentence() -> None:
     text = "Hij zei: “Het is zo.” - een ouder\nen daarna ging hij naar huis.\n"
     assert [k for k, _ in _block_texts(text)] == ["paragraph"]
