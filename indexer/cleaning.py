@@ -69,6 +69,7 @@ _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
 _SPEAKER = re.compile(r"[-–]\s+([a-z]+(?:\s+[a-z]+){0,3})\s*$")
 _CLOSED_QUOTE = re.compile(r"”['’\")]*\s*$")
 _SENTENCE_END = re.compile(r"[a-zà-ÿ][.!?]\s*$")
+_SENTENCE_WITHIN = re.compile(r"[a-zà-ÿ][.!?]\s")  # a title holds no sentence's end
 # The fewest words a quotation must have for a dash after it to name its speaker (not a term in
 # quotation marks: "het zogeheten “thuiszitterspact” – samen met …").
 _QUOTE_WORDS = 4
@@ -380,6 +381,7 @@ def _runs_in(
     return (
         len(stripped) <= max_chars
         and not _ends(stripped)
+        and not _SENTENCE_WITHIN.search(stripped)
         and not stripped.endswith(_OPEN_PUNCTUATION)
         and _titles(words)
     )

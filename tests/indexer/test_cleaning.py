@@ -614,6 +614,9 @@ def test_a_speaker_after_a_quotation_without_marks_ends_it_too() -> None:
         ),
         ("paragraph", "Op verschillende manieren proberen gemeenten de discussie op te lossen:"),
     ]
+    # On a line of its own, the sentence and its speaker are no title for what follows.
+    text = "Dat is zo. – samenwerkingsverband\nOp verschillende manieren lossen ze het op.\n"
+    assert all(kind != "title" for kind, _ in _block_texts(text))
     # A dash after a sentence that names no one goes on ("… – samen met").
     text = "Dat is zo. – samen met\nOuders en Onderwijs gaan we verder.\n"
     assert [k for k, _ in _block_texts(text)] == ["paragraph"]
