@@ -68,8 +68,9 @@ _TERMINAL = re.compile(r"[.!?:;]['’”\")]*\s*$")
 # the quote's sentence as a full stop would, so a run-in title or a new paragraph may follow.
 _SPEAKER = re.compile(r"[-–]\s+([a-z]+(?:\s+[a-z]+){0,3})\s*$")
 _CLOSED_QUOTE = re.compile(r"”['’\")]*\s*$")
+# A sentence's end, after a word in lower case: at the end of a text, and within one.
 _SENTENCE_END = re.compile(r"[a-zà-ÿ][.!?]\s*$")
-_SENTENCE_WITHIN = re.compile(r"[a-zà-ÿ][.!?]\s")  # a title holds no sentence's end
+_SENTENCE_WITHIN = re.compile(r"[a-zà-ÿ][.!?]\s")
 # The fewest words a quotation must have for a dash after it to name its speaker (not a term in
 # quotation marks: "het zogeheten “thuiszitterspact” – samen met …").
 _QUOTE_WORDS = 4
@@ -394,10 +395,10 @@ def _title_tail(lines: Sequence[_Line | None], index: int, names: frozenset[str]
     "Ook als er een passende mogelijkheid …": the report's titles are often sentences without
     a full stop, and the column breaks them; a narrow column breaks one over several lines
     ("Thema’s voor" / "de gezamenlijke" / "ontwikkelagenda" / … / "Sinds 2016 dient …"). Each
-    line after the first is short (`_TITLE_TAIL_WORDS`), goes on in lower case and ends no
-    sentence; the title's text follows right under the last, as under a run-in title on one
-    line (`_runs_in`), and the lines together make one. No line of it ends a sentence, nor in
-    its footnote's number ("… gehouden.34"); a list's item is one already (`_line_kind`).
+    line after the first is short (`_TITLE_TAIL_WORDS`) and goes on in lower case; no line
+    ends a sentence, nor in its footnote's number ("… gehouden.34"); the title's text follows
+    right under the last, as under a run-in title on one line (`_runs_in`), and the lines
+    together make one. A list's item is no title: it is an item already (`_line_kind`).
     """
     head = lines[index]
     if head is None:
