@@ -777,7 +777,7 @@ def _continues(
     if body is None or body.kind in _TITLE_KINDS:
         return False
     last = body.lines[-1].text.rstrip()
-    if _TERMINAL.search(last) or _NOTED_END.search(last):
+    if _ends(last):
         return False
     first = line.text.strip()
     figure = first[:1] in "0123456789" and not _NOTE_NUMBER.match(first)
