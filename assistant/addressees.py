@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from assistant.places import dutch_list
 from indexer.chunking import SECTION_SEPARATOR, Chunk
-from indexer.cleaning import section_number
+from indexer.headings import section_number
 
 PARENTS = "ouders"
 

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from indexer.cleaning import Block, CleanText, section_number
+from indexer.cleaning import Block, CleanText
 from indexer.documents import Document
 from indexer.figures import gaps_within, lost_figures
+from indexer.headings import section_number
 from indexer.sentence_roles import SentenceRole, mark_duplicates, person_names, sentence_roles
 from indexer.sentences import split_sentences
 

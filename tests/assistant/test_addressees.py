@@ -10,7 +10,7 @@ import pytest
 from assistant.addressees import addressed_to, addresses_others, sentence_addressees
 from assistant.answering import AnswerSentence, chunk_units, is_next_step
 from assistant.engine import Engine
-from indexer.cleaning import section_number
+from indexer.headings import section_number
 from tests.assistant.written import written_passage
 
 WERKAGENDA = "werkagenda-inclusief-onderwijs-2035"

@@ -24,6 +24,7 @@ from indexer import cleaning
 from indexer.chunking import ChunkingOptions, chunk_document
 from indexer.cleaning import CleanText, clean, stands_for
 from indexer.documents import PAGE_BREAK, Document, DocumentMeta, SourceFile
+from indexer.lines import split_lines
 from indexer.sentences import split_sentences
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -206,7 +207,7 @@ def _check_no_word_lost(original: str, cleaned: CleanText) -> None:
     letters-only second half is then a substring of the joined word, which is still found.
     """
     normalised = [" ".join(line.split()) for line in re.split(r"\n|\f", original)]
-    furniture = cleaning._page_furniture(list(cleaning._split_lines(original)))
+    furniture = cleaning._page_furniture(list(split_lines(original)))
     counts: dict[str, int] = {}
     for norm in normalised:
         counts[norm] = counts.get(norm, 0) + 1

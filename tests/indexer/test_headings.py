@@ -1,0 +1,129 @@
+"""What a line opens (`indexer.headings`), on lines of the corpus's documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.headings import (
+    broken_headings,
+    chapter_numbers,
+    heading_level,
+    line_kind,
+    name_words,
+    numbered_runs,
+    section_number,
+    title_tail,
+)
+from indexer.lines import Line, ends, split_lines
+
+
+def _lines(text: str) -> list[Line | None]:
+    """The lines of `text`, a blank line read as a break (None), as cleaning hands them over."""
+    return [line if line.text.strip() else None for line in split_lines(text)]
+
+
+def _content(lines: list[Line | None]) -> list[int]:
+    return [i for i, line in enumerate(lines) if line is not None]
+
+
+@pytest.mark.parametrize(
+    ("heading", "parts"),
+    [
+        ("9.1.1. Regionale maatregelen", ("9", "1", "1")),
+        ("2 Fasering", ("2",)),
+        (". Aanleiding", ()),  # the extraction lost the number's digits
+        ("Aanleiding", ()),
+    ],
+)
+def test_section_number_reads_the_number_a_heading_opens_with(
+    heading: str, parts: tuple[str, ...]
+) -> None:
+    assert section_number(heading) == parts
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("C. INTEGRAAL ARRANGEREN EN FINANCIEREN", 1),
+        ("9.1. Toerusten school en personeel", 2),
+        ("3.1.1 Fase voorbereiden", 3),
+        ("Wie betaalt wat?", 0),  # asks without a number: a sentence
+        ("De gemeente betaalt het vervoer.", 0),
+        ("Samenwerking tussen onderwijs en zorg,", 0),  # goes on
+    ],
+)
+def test_heading_level(line: str, level: int) -> None:
+    assert heading_level(line, None, None) == level
+
+
+def test_a_heading_continued_in_lower_case_is_a_sentence() -> None:
+    after = Line("verloopt niet altijd soepel.", 40, page_break_before=False)
+    assert heading_level("Samenwerking met de gemeente", after, after) == 0
+
+
+def test_a_short_line_right_above_its_paragraph_is_a_run_in_title() -> None:
+    title = Line("Hordes in de schoolloopbaan", 0, page_break_before=False)
+    text = Line(
+        "Kinderen uit beide doelgroepen lopen tegen hordes aan.", 28, page_break_before=False
+    )
+    assert line_kind(title, text, text, opens_block=True) == ("title", 0)
+    # In the middle of a paragraph, the same line goes on its sentence.
+    assert line_kind(title, text, text, opens_block=False) == (None, 0)
+
+
+def test_a_sentence_wrapped_before_a_name_is_no_title() -> None:
+    line = Line("Het samenwerkingsverband werkt samen met de gemeente", 0, page_break_before=False)
+    after = Line("Brunssum en Landgraaf aan een dekkend netwerk.", 52, page_break_before=False)
+    names = frozenset({"Brunssum"})
+    assert line_kind(line, after, after, opens_block=True, names=names) == (None, 0)
+
+
+def test_lines_numbered_one_after_the_other_are_a_list_not_chapters() -> None:
+    lines = _lines("Ontwikkellijnen:\n\n1. Toerusten school\n\n2. Laagdrempelige hulp\n\nTekst.")
+    assert numbered_runs(lines, _content(lines)) == {2, 4}
+
+
+def test_chapters_are_the_numbers_their_sections_carry() -> None:
+    lines = _lines("3 Tijdsbeheersing\n3.1 Planning\nTekst.\n12 Kamerbrief over de wet.")
+    assert chapter_numbers(lines, _content(lines)) == frozenset({"3"})
+
+
+def test_a_section_heading_broken_over_two_lines_is_one() -> None:
+    text = "Tekst.\n\n9.1. Toerusten school en personeel t.b.v. onderwijs aan\ndiverse groep\n\nDe"
+    lines = _lines(text)
+    assert broken_headings(lines, _content(lines)) == {2: ((3,), 2)}
+
+
+def test_a_run_in_title_broken_over_lines_ends_where_its_text_begins() -> None:
+    lines = _lines(
+        "Het duurt soms even voor de combinatie van onderwijs en zorg geboden kan\n"
+        "worden\n"
+        "Ook als er een passende mogelijkheid is, duurt het even.\n"
+    )
+    assert title_tail(lines, 0, frozenset()) == 1
+    assert title_tail(lines, 1, frozenset()) == 0  # its second line opens nothing
+
+
+def test_name_words_are_capitalised_within_sentences_and_never_in_lower_case() -> None:
+    lines = [
+        Line("De scholen in Brunssum en Landgraaf werken samen.", 0, page_break_before=False),
+        Line("Het plan van de gemeente Brunssum is klaar. Samen lukt het.", 51, False),
+        Line("Ouders en scholen werken samen.", 112, page_break_before=False),
+        # "Passend" within a sentence, but the text writes "passend" too: no name.
+        Line("Het plan Passend onderwijs helpt, want passend onderwijs telt.", 144, False),
+    ]
+    assert name_words(lines) == frozenset({"Brunssum", "Landgraaf"})
+
+
+@pytest.mark.parametrize(
+    ("text", "ended"),
+    [
+        ("… die op deze punten al lopen.20", True),  # ended by its footnote's number
+        ("De school moet dat doen.", True),
+        ("“Zo ging het.”", True),
+        ("Tevens moeten scholen beschrijven welke", False),
+        ("zie paragraaf 5.3", False),
+    ],
+)
+def test_ends(text: str, ended: bool) -> None:
+    assert ends(text) is ended
