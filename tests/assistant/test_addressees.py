@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from assistant.addressees import addressed_to, addresses_others, sentence_addressees
-from assistant.answering import AnswerSentence, chunk_units, is_next_step
+from assistant.answer_units import chunk_units, is_next_step
+from assistant.answering import AnswerSentence
 from assistant.engine import Engine
 from indexer.headings import section_number
 from tests.assistant.written import written_passage

@@ -6,13 +6,12 @@ from collections.abc import Sequence
 
 import pytest
 
+from assistant.answer_units import chunk_units, is_next_step
 from assistant.answering import (
     Answer,
     AnswerComposer,
     Candidate,
     _Scored,
-    chunk_units,
-    is_next_step,
 )
 from assistant.engine import Engine
 from assistant.intent import classify
