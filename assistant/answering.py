@@ -6,8 +6,9 @@ question (`assistant.answer_model`: its meaning, the question's words it holds, 
 score and rank, the cues of a rule, party, action or definition crossed with what the question
 asks, `assistant.intent`). The answer is structured:
 
-- `short_answer`: the one or two sentences that answer best, best first;
-- `explanation`: up to three more, in document order;
+- `short_answer`: the one or two sentences that answer best, best first, each after the
+  sentences it points back at (at most four in all);
+- `explanation`: up to three more, by passage (best first), in reading order within each;
 - `next_steps`: what the sources say a parent can do or whom to turn to, when they say it.
 
 A passage other than the first is cited whenever its sentence answers better. When no sentence

@@ -46,8 +46,9 @@ AnswerKey = bytes
 class AnswerCache(LruCache[AnswerKey, Answer]):
     """The answers to questions asked before, for one loaded index (`size` of them).
 
-    An answer depends on nothing but the index, the question, the earlier questions of the
-    conversation and the retrieval mode, so the key is a digest of those, as given (an answer
+    For a loaded engine an answer depends on nothing but the index (with the weights it was
+    loaded with), the question, the earlier questions of the conversation and the retrieval
+    mode, so the key is a digest of those, as given (an answer
     repeats its question): the conversation itself is not kept. A reload makes a new engine
     with an empty cache; a caller that changes the engine's weights in place clears it.
     """
@@ -94,7 +95,8 @@ class Engine:
         from (`_second_picker`), which a fitting grid may turn on and off.
 
         Raises:
-            IndexUnavailableError: no index, a damaged one, or one built with another embedder.
+            IndexUnavailableError: no index, a damaged one, one built with another embedder,
+                or an answer model file that cannot be read.
         """
         try:
             store = IndexStore.open(settings.index_dir)

@@ -1,4 +1,9 @@
-"""Hybrid retrieval: BM25 with the glossary's expansions, dense e5 vectors, fused by rank.
+"""Hybrid retrieval: BM25, dense e5 vectors and the question bank, fused as standardised scores.
+
+BM25 with the glossary's expansions, e5 cosines of passages and sentences, and each passage's
+best question-bank match are standardised over the corpus and summed with the weights of
+`FusionWeights`; a second pass orders the first passages again with each passage's bank
+questions in its BM25 text (`Retriever.retrieve_orders`).
 
 `mode="bm25"` and `mode="dense"` are the baselines a user would otherwise have (keyword search
 in the PDFs, a generic dense RAG): the plain question against one index, no glossary.
@@ -125,7 +130,7 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class FusionWeights:
-    """Weights of the hybrid score; measured with `python -m eval run` (see README)."""
+    """Weights of the hybrid score; cross-validated with `python -m eval fit-fusion` (README)."""
 
     expansions: float = 1.0
     context: float = 0.5  # the earlier question's words fill in a follow-up, at this weight
@@ -178,13 +183,14 @@ def _standardise(values: Scores) -> Scores:
 class Retriever:
     """Searches one opened index.
 
-    Hybrid scoring, on a candidate pool (the `depth` best of each signal):
+    Hybrid scoring, over every chunk (flat vectors, up to `_EXHAUSTIVE_LIMIT` chunks), else
+    over a pool of the `depth` best of BM25 and of the dense search:
 
         z(bm25(question) + a·bm25(expansions) + t·bm25(topic vocabulary))
             + v·z(best window's bm25(question) + a·bm25(expansions))
             + w·z(dense cosine) + p·z(rule prior) + b·z(best question-bank match)
 
-    where z standardises a signal over the pool, the expansions come from the glossary, the
+    where z standardises a signal over the chunks scored, the expansions come from the glossary, the
     topic vocabulary is that of the topic the question is recognised to be about, a window is
     a run of `indexer.lexical.WINDOW_SENTENCES` sentences of the passage, indexed at build
     time (in a passage of 300 words, the words

@@ -229,11 +229,12 @@ class AskResponse(BaseModel):
     message: str
     short_answer: list[AnswerSentenceOut] = Field(
         description="The one or two sentences that answer the question best, best first; a "
-        "sentence that points back ('Deze kan …') comes with the one or two before it in its "
-        "passage that say what it points at. At most four sentences."
+        "sentence that points back ('Deze kan …') comes after the sentences before it in its "
+        "passage that say what it points at (up to three). At most four sentences."
     )
     explanation: list[AnswerSentenceOut] = Field(
-        description="Up to three more sentences that explain the short answer, in document order."
+        description="Up to three more sentences that explain the short answer: by passage, in "
+        "the order of the citations, and in reading order within a passage."
     )
     next_steps: list[AnswerSentenceOut] = Field(
         description="What the sources say a parent can do or whom to turn to, when they say it."
@@ -247,7 +248,8 @@ class AskResponse(BaseModel):
     parties: list[str]
     confidence: float
     terms: list[TermOut]
-    # 2-4 questions from the question bank to ask next (parents' wording); empty without a bank.
+    # Up to 4 questions from the question bank to ask next (parents' wording); empty without a
+    # bank, or when no cited passage or its neighbour has an entry not asked yet.
     related_questions: list[str] = Field(default_factory=list)
     corrections: list[CorrectionOut] = Field(
         default_factory=list,

@@ -1,9 +1,17 @@
-"""Command line: `python -m eval run` evaluates retrieval and answers on a question set.
+"""Command line: `python -m eval run`, `fit-answers` and `fit-fusion`.
+
+`run` evaluates retrieval and answers on a question set; `fit-answers` and `fit-fusion` fit
+the answer model and a fusion weight with cross-validation.
 
 Usage:
     python -m eval run [--questions FILE] [--index DIR] [--corpus DIR]
                        [--retriever hybrid|bm25|dense ...] [--k 10]
                        [--json OUT] [--md OUT] [--plot OUT.png] [--url http://...]
+                       [--typos SEED,...] [--timeout S]
+    python -m eval fit-answers --questions FILE [--questions FILE ...]
+                       [--order fusion|second-pass] [--out FILE] [--max-refused SHARE]
+    python -m eval fit-fusion --questions FILE [--questions FILE ...]
+                       --weight NAME --grid V,V,...
 
 `--retriever` takes a comma-separated list and may be repeated; all retrievers are compared
 side by side. Without `--url` the in-process engine runs (the service's own code path);

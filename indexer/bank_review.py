@@ -84,7 +84,7 @@ class Suggestion:
 def read_feedback(path: Path, mask: Callable[[str], str]) -> list[FeedbackQuestion]:
     """The thumbs-down questions of an export, masked with `mask`.
 
-    The export is the JSON of `GET /feedback/export`, or one of its items a line.
+    The export is the JSON of `GET /api/v1/feedback/export`, or one of its items a line.
 
     Raises:
         IndexerError: the file is missing or not an export.
@@ -110,7 +110,7 @@ def read_feedback(path: Path, mask: Callable[[str], str]) -> list[FeedbackQuesti
         ]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexerError(
-            f"{path} is not a feedback export (JSON from /feedback/export, or one item a "
+            f"{path} is not a feedback export (JSON from /api/v1/feedback/export, or one item a "
             f"line): {exc}"
         ) from exc
     return questions

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 CATALOG_NAME = "documents.toml"
 PAGE_BREAK = "\f"
-# A PDF larger than this is refused rather than read: it would stall the build.
+# A file (PDF or text) larger than this is refused rather than read: it would stall the build.
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
 

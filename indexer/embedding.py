@@ -304,9 +304,11 @@ def _default_st_model() -> str:
 
 
 class EmbeddingCache:
-    """Passage vectors keyed by (embedder id, sha256 of the text), in SQLite.
+    """Vectors of embedded texts keyed by (embedder id, sha256 of the text), in SQLite.
 
-    A rebuild after changing one document re-embeds only that document's passages.
+    Passages, sentences and headings under the embedder's id; the bank's questions, embedded
+    as queries, under its `query_mode_id`. A rebuild after changing one document re-embeds
+    only that document's texts.
     """
 
     def __init__(self, path: Path) -> None:

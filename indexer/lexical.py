@@ -72,8 +72,9 @@ class DutchAnalyzer:
     """Turns text into BM25 terms; knows the corpus vocabulary for compound splitting.
 
     Usage:
-        analyzer = DutchAnalyzer.from_texts(["leerplicht en ontheffing", "leerplichtontheffing"])
-        analyzer.terms("leerplichtontheffing")   # ['leerplichtontheff', 'leerplicht', 'ontheff']
+        texts = ["leerplicht en ontheffing", "leerplichtontheffing"]
+        analyzer = DutchAnalyzer.from_texts(texts, min_count=1)
+        analyzer.terms("leerplichtontheffing")   # ['leerplichtonthef', 'leerplicht', 'onthef']
     """
 
     def __init__(self, vocabulary: Iterable[str] = ()) -> None:

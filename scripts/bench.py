@@ -4,8 +4,8 @@ Starts `python -m assistant` on 127.0.0.1 (a free port, rate limit off) on the p
 then for each retriever (hybrid, bm25, dense):
 
   (a) one client: a warm-up, then N distinct questions one after another: p50/p95/p99;
-  (r) one client, questions asked before (the first `--repeated` of (a) again): the query
-      cache answers them without a model call;
+  (r) one client, questions asked before (the first `--repeated` of (a) again): the answer
+      cache answers them, with no model call, retrieval or answering;
   (b) several concurrent clients for a fixed time: requests/s, errors, p50/p95.
 
 Prints a Markdown table, writes JSON to var/bench.json and always stops the server. Targets

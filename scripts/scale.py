@@ -62,6 +62,7 @@ from indexer.build import (
     passage_for_embedding,
     sentences_for_embedding,
 )
+from indexer.chunking import SECTION_SEPARATOR
 from indexer.cli import progress_bar
 from indexer.documents import load_catalog
 from indexer.embedding import (
@@ -168,7 +169,7 @@ def make_corpus(source: Path, store: IndexStore, out: Path, factor: int, *, seed
             for chunk in chunks:
                 if chunk.section and chunk.section != section:
                     section = chunk.section
-                    lines += [section.split(" > ")[-1], ""]
+                    lines += [section.split(SECTION_SEPARATOR)[-1], ""]
                 lines += [" ".join(rng.choices(pool[kind], k=len(chunk.sentences))), ""]
             name = f"{doc_id}-v{variant:03d}"
             (out / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")

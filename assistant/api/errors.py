@@ -1,6 +1,8 @@
 """Turning every error into one JSON shape: `{"error": {"code", "message"}}`, message in Dutch.
 
-This is the only place where domain errors become HTTP errors.
+Domain errors become HTTP errors here; a route that answers one with a status of its own
+(a reload refused: 409; the feedback store down: 503) raises `HTTPException` with
+`{"code", "message"}` itself, and the handler here gives it the same shape.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Feedback endpoints: `POST /api/v1/feedback` and the token-protected `GET /feedback/export`.
+"""Feedback endpoints: `POST /api/v1/feedback` and `GET /api/v1/feedback/export` (token).
 
 The application provides `app.state.feedback` (a `FeedbackStore`) and `app.state.settings`
 (with `feedback_token`); errors are raised as `HTTPException(detail={"code", "message"})` and

@@ -1,7 +1,8 @@
 """ASGI middleware: body size limit, per-client rate limit, security headers, request log.
 
-All are plain ASGI so they work for every response, streaming or not, and add no work to
-a request beyond a dictionary lookup.
+All are plain ASGI so they work for every response, streaming or not. Only the rate limit
+does more than a lookup: an HMAC of the client's address and one call to its storage (in
+memory, or Redis).
 """
 
 from __future__ import annotations
