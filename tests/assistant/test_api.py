@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -59,13 +57,14 @@ def test_a_parents_question_gets_a_cited_answer_from_the_right_document(client, 
 def test_every_answer_sentence_stands_verbatim_in_a_passage_it_cites(client, engine, topic) -> None:
     body = _ask(client, PARENT_QUESTIONS[topic][0])
     by_number = {c["n"]: c for c in body["citations"]}
+    assert body["answer"]
     for sentence in body["answer"]:
         for n in sentence["citations"]:
             citation = by_number[n]
-            assert sentence["text"] in citation["text"]
             assert engine.store.chunk(citation["chunk_id"]).text == citation["text"]
-            start, end = citation["quote_spans"][0]
-            assert citation["text"][start:end] in citation["quote"]
+            # The sentence is one of the spans the citation quotes, character for character.
+            spans = citation["quote_spans"]
+            assert any(citation["text"][a:b] == sentence["text"] for a, b in spans)
 
 
 @pytest.mark.parametrize(
@@ -195,25 +194,19 @@ def test_search_returns_passages_best_first_and_honours_filters(client) -> None:
     assert set(passages[0]) >= {"chunk_id", "doc_id", "title", "section", "page", "text", "score"}
 
 
-def test_search_by_topic_only_returns_passages_on_that_topic(client) -> None:
-    response = client.post(
-        "/api/v1/search",
-        json={
-            "query": "wat moet de school doen",
-            "k": 5,
-            "filters": {"topic": "onderwijstijd"},
-        },
-    )
-    texts = [p["text"].lower() for p in response.json()["passages"]]
-    assert texts
-    assert all(
-        re.search(
-            r"onderwijstijd|uren|afwijk|onderwijsprogramma|instemming|kerndoel|"
-            r"inspectie|maatwerk|beleidsregel|dagdel|deeltijd|lesuren",
-            t,
-        )
-        for t in texts
-    )
+def test_search_by_topic_only_returns_passages_on_that_topic(client, engine) -> None:
+    def search(filters: dict[str, str]) -> list[dict[str, str]]:
+        body = {"query": "wat moet de school doen", "k": 5, "filters": filters}
+        passages: list[dict[str, str]] = client.post("/api/v1/search", json=body).json()["passages"]
+        return passages
+
+    def on_topic(passage: dict[str, str]) -> bool:
+        return engine.glossary.topic_scores(passage["text"]).get("onderwijstijd", 0) > 0
+
+    filtered = search({"topic": "onderwijstijd"})
+    assert filtered and all(on_topic(p) for p in filtered)
+    # Without the filter other topics come first: the filter did the work.
+    assert not all(on_topic(p) for p in search({}))
 
 
 def test_search_results_contain_no_duplicate_passages(client) -> None:

@@ -22,17 +22,31 @@ QUESTION = "Vanaf welk moment heeft de moederschool zorgplicht?"
 
 
 def test_hits_carry_their_best_bank_match(engine: Engine) -> None:
-    assert engine.retriever.weights.bank > 0
-    hits = engine.search("mag de school mijn kind weigeren omdat het extra zorg nodig heeft", k=10)
+    retriever, bank = engine.retriever, engine.store.bank
+    assert retriever.weights.bank > 0
+    question = "mag de school mijn kind weigeren omdat het extra zorg nodig heeft"
+    hits = engine.search(question, k=10)
     matched = [h for h in hits if h.bank is not None]
     assert matched
+    # Every bank question's match, computed here as the retriever documents it.
+    query = retriever.prepare(question)
+    vector = retriever._query_vector(query, focus=True)
+    cosines = bank.vectors @ vector
+    assert bank.lexical is not None
+    lexical = retriever._bm25(bank.lexical, query)
+    match = (cosines - cosines.mean()) / cosines.std() + (lexical - lexical.mean()) / lexical.std()
     for hit in matched:
         assert hit.bank is not None
-        anchored = engine.store.bank.entry(hit.bank.entry_id)
+        anchored = bank.entry(hit.bank.entry_id)
         assert anchored is not None
-        assert engine.store.row_of[hit.chunk.chunk_id] in anchored.chunk_rows
+        row = engine.store.row_of[hit.chunk.chunk_id]
+        assert row in anchored.chunk_rows
         assert hit.bank.question in {q for _, q in anchored.entry.questions}
-        assert -1.0 <= hit.bank.cosine <= 1.0
+        # The best of the questions of every entry anchored in the passage, not just any.
+        own = [q for q, r in retriever._bank_owner if r == row]
+        assert len(own) > 1
+        assert hit.bank.score == pytest.approx(float(match[own].max()), abs=1e-4)
+        assert hit.bank.cosine == pytest.approx(float(cosines[own][match[own].argmax()]), abs=1e-5)
 
 
 def test_the_bank_signal_changes_the_ranking_and_zero_turns_it_off(engine: Engine) -> None:

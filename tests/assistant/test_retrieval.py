@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.engine import Engine
 from assistant.retrieval import FusionWeights, Retriever, rule_prior
@@ -28,6 +29,12 @@ def test_a_passage_scores_its_best_window(engine: Engine) -> None:
     query = retriever.prepare("Wat is een leerplichtontheffing op grond van 5 onder a?")
     windows = retriever.window_scores(query)
     assert windows.shape == (len(engine.store.chunks),)
+    # Each passage scores its best window: the maximum, not the sum, over its windows.
+    raw = retriever._bm25(engine.store.windows, query)
+    owner = engine.store.sentence_owner
+    for row in range(len(engine.store.chunks)):
+        assert windows[row] == pytest.approx(raw[owner == row].max(initial=0.0))
+    assert any((raw[owner == row] > 0).sum() > 1 for row in range(len(engine.store.chunks)))
     best = int(np.argmax(windows))
     assert "leerplicht" in engine.store.chunks[best].text.lower()
     # A question of words the corpus does not know scores no window.

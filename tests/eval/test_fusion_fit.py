@@ -139,6 +139,9 @@ def test_the_grid_on_the_real_engine_restores_its_weights(
         assert {j.question_id for j in rows if j.answerable} == answerable, value
         assert all(0.0 <= j.reciprocal_rank <= 1.0 for j in rows)
         assert all(j.reciprocal_rank == 0.0 for j in rows if not j.answerable)
+    # Each value was searched with: the bank off ranks these questions otherwise.
+    rr = {v: [j.reciprocal_rank for j in rows] for v, rows in judged.items()}
+    assert rr[0.0] != rr[before.bank], "the bank's weight moved no evidence on these questions"
     report = cross_validate(judged)
     assert report["questions"] == len(questions)
     assert report["answerable"] == len(answerable)

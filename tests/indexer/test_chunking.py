@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -30,9 +34,23 @@ def test_handreiking_passages_never_repeat_a_sentence() -> None:
     assert repeated == []
 
 
-@pytest.mark.parametrize("doc_id", sorted(SOURCES))
-def test_chunk_ids_are_stable_across_runs(doc_id: str) -> None:
-    assert [c.chunk_id for c in _chunks(doc_id)] == [c.chunk_id for c in _chunks(doc_id)]
+_CHUNK_IDS = """
+import json, sys
+from tests.indexer.test_chunking import SOURCES, _chunks
+print(json.dumps({d: [c.chunk_id for c in _chunks(d)] for d in sorted(SOURCES)}))
+"""
+
+
+def test_chunk_ids_are_stable_across_runs() -> None:
+    """The same ids in another process with another string hash seed (no set order leaks)."""
+    here = {d: [c.chunk_id for c in _chunks(d)] for d in sorted(SOURCES)}
+    root = Path(__file__).resolve().parents[2]
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", _CHUNK_IDS], cwd=root, env=env, capture_output=True, check=True
+        )
+        assert json.loads(out.stdout) == here
 
 
 @pytest.mark.parametrize("doc_id", sorted(SOURCES))

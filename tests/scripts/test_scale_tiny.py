@@ -56,7 +56,8 @@ def test_the_scale_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> N
     assert three["passages"] >= 2 * one["passages"] > 0
     assert three["documents"] == 3 * one["documents"]
     for size in results:
-        assert 0.0 <= size["recall_at_10"] <= 1.0
+        # HNSW finds what flat finds: at this size its graph is near exact.
+        assert scale.TARGET_RECALL <= size["recall_at_10"] <= 1.0
         assert [i["vector_index"] for i in size["indexes"]] == ["flat", "hnsw"]
         for index in size["indexes"]:
             assert index["search"]["errors"] == index["ask"]["errors"] == 0
