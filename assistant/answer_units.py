@@ -4,8 +4,9 @@ A unit is a whole statement, a list's item, a case sentence, or a list's lead-in
 its items (a lead-in alone says nothing): `chunk_units`, once per chunk at load. Each one knows
 whether it opens by pointing back at the sentence before it ("Deze kan een kind weigeren":
 `assistant.answering` then brings that sentence along), whether it is a next step a parent can
-take (`is_next_step`), and which bank entries it anchors (`anchored_sentences`). Which units
-answer a question is `assistant.answering`'s to decide.
+take (`is_next_step`). `anchored_sentences` finds, over the whole index, the sentences that are
+the anchors of each bank entry. Which units answer a question is `assistant.answering`'s to
+decide.
 """
 
 from __future__ import annotations

@@ -93,8 +93,8 @@ def heading_level(stripped: str, next_line: Line | None, next_content: Line | No
     """The level of the section heading a stripped line is (1 for a chapter), or 0 for none.
 
     A short line that ends no sentence and is not continued in lower case: in capitals (1),
-    numbered ("9.1." 2), or standing alone (`next_line` None: a break follows) with a few
-    words that title what follows (3).
+    numbered (the number's depth: "9.1." 2, "3.1.1" 3), or standing alone (`next_line` None: a
+    break follows) with a few words that title what follows (3).
     """
     words = stripped.split()
     if not words or len(stripped) > 90 or len(words) > 12:
@@ -335,8 +335,8 @@ def _standing_heading(
             return None
         texts = [line.text.strip() for t in tails if (line := lines[t]) is not None]
         asks = number is not None and texts[-1].endswith("?")
-        ends = [t[:-1] if asks and i == len(texts) - 1 else t for i, t in enumerate(texts)]
-        if not all(t[:1].islower() and not TERMINAL.search(t) for t in ends):
+        bodies = [t[:-1] if asks and i == len(texts) - 1 else t for i, t in enumerate(texts)]
+        if not all(t[:1].islower() and not TERMINAL.search(t) for t in bodies):
             return None
         if not _stands_alone(lines, tails[-1], before=False):
             continue

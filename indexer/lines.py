@@ -1,10 +1,10 @@
 """Lines of extracted text, and how a line ends.
 
 A line keeps its offset in the original text and whether a page break came before it, so that
-cleaning (`indexer.cleaning`) and the recognition of headings and titles (`indexer.headings`)
-can both map what they keep back to the original. How a line ends decides much of both: a
-finished sentence, a sentence ended by its footnote's number, or a word that no sentence,
-heading or title ends with.
+cleaning (`indexer.cleaning`) can map what it keeps back to the original; the recognition of
+headings and titles (`indexer.headings`) reads the same lines. How a line ends decides much of
+both: a finished sentence, a sentence ended by its footnote's number, or a word that no
+sentence, heading or title ends with.
 """
 
 from __future__ import annotations

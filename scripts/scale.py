@@ -141,9 +141,10 @@ def make_corpus(source: Path, store: IndexStore, out: Path, factor: int, *, seed
 
     The question bank comes along as it is: its anchors are in the real documents.
 
-    A variant of a document has one paragraph per passage of the original (under the same
-    section headings), each made of as many sentences as that passage, drawn at random from
-    all passages of the documents of the same kind.
+    A variant of a document has one paragraph per passage of the original, under the same
+    section headings (each heading of a section's path written where the path first reaches
+    it), each made of as many sentences as that passage, drawn at random from all passages of
+    the documents of the same kind.
     """
     if out.exists():
         shutil.rmtree(out)
@@ -165,11 +166,18 @@ def make_corpus(source: Path, store: IndexStore, out: Path, factor: int, *, seed
         for variant in range(1, factor):
             rng = random.Random(f"{seed}/{doc_id}/{variant}")
             lines: list[str] = []
-            section = None
+            path: list[str] = []  # the headings above the last passage written
             for chunk in chunks:
-                if chunk.section and chunk.section != section:
-                    section = chunk.section
-                    lines += [section.split(SECTION_SEPARATOR)[-1], ""]
+                if chunk.section:
+                    # Each heading of the section's path that the path before did not have.
+                    headings = chunk.section.split(SECTION_SEPARATOR)
+                    shared = zip(path, headings, strict=False)  # the shorter path bounds it
+                    kept = next(
+                        (i for i, (a, b) in enumerate(shared) if a != b),
+                        min(len(path), len(headings)),
+                    )
+                    lines += [line for h in headings[kept:] for line in (h, "")]
+                    path = headings
                 lines += [" ".join(rng.choices(pool[kind], k=len(chunk.sentences))), ""]
             name = f"{doc_id}-v{variant:03d}"
             (out / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")

@@ -142,6 +142,7 @@ def test_the_grid_on_the_real_engine_restores_its_weights(
     # Each value was searched with: the bank off ranks these questions otherwise.
     rr = {v: [j.reciprocal_rank for j in rows] for v, rows in judged.items()}
     assert rr[0.0] != rr[before.bank], "the bank's weight moved no evidence on these questions"
+    assert rr[2.0] != rr[0.0]
     report = cross_validate(judged)
     assert report["questions"] == len(questions)
     assert report["answerable"] == len(answerable)

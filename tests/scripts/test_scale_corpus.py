@@ -5,21 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.engine import Engine
-from indexer.chunking import SECTION_SEPARATOR
+from indexer.chunking import SECTION_SEPARATOR, chunk_document
+from indexer.cleaning import clean
+from indexer.documents import discover, read_document
 from scripts import scale
 
 NESTED = "werkagenda-inclusief-onderwijs-2035"  # sections three levels deep
 
 
-def test_a_variant_heads_its_sections_as_the_source_does(
+def test_a_variant_keeps_the_sections_of_its_source(
     engine: Engine, corpus_dir: Path, tmp_path: Path
 ) -> None:
-    """Each section under its own heading ("9.1. …"), not under its path ("9. … › 9.1. …")."""
+    """Its passages stand under the source's section paths ("9. … › 9.1. …"), each heading
+    written once where the path first reaches it, as the source does."""
     store = engine.retriever.store
     scale.make_corpus(corpus_dir, store, tmp_path, 2, seed=1)
-    variant = (tmp_path / f"{NESTED}-v001.txt").read_text("utf-8").splitlines()
-    sections = [c.section for c in store.document_chunks(NESTED) if c.section]
-    assert any(SECTION_SEPARATOR in s for s in sections)  # the test needs nested sections
-    deepest = {s.split(SECTION_SEPARATOR)[-1] for s in sections}
-    assert deepest <= set(variant)
-    assert not any(SECTION_SEPARATOR in line for line in variant)
+    source = {c.section for c in store.document_chunks(NESTED)}
+    assert sum(SECTION_SEPARATOR in s for s in source) > 10  # the test needs nested sections
+    (variant,) = [s for s in discover(tmp_path) if s.doc_id == f"{NESTED}-v001"]
+    document = read_document(variant)
+    sections = {c.section for c in chunk_document(document, clean(document.text))}
+    # Cleaning reads headings from the layout, so a few differ; most paths are the source's.
+    assert len(sections & source) >= 0.8 * len(source)
+    assert sum(SECTION_SEPARATOR in s for s in sections & source) > 10
