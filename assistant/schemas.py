@@ -233,8 +233,8 @@ class AskResponse(BaseModel):
         "passage that say what it points at (up to three). At most four sentences."
     )
     explanation: list[AnswerSentenceOut] = Field(
-        description="Up to three more sentences that explain the short answer: by passage, in "
-        "the order of the citations, and in reading order within a passage."
+        description="Up to three more sentences that explain the short answer: by passage, the "
+        "best ranked first, and in reading order within a passage."
     )
     next_steps: list[AnswerSentenceOut] = Field(
         description="What the sources say a parent can do or whom to turn to, when they say it."

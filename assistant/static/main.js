@@ -15,6 +15,8 @@
  *   places.js     "Voorbeeld uit Amersfoort" before one municipality's example
  *   answer.js     one answer card (short answer, explanation, next steps, facts, sources, not found)
  *   feedback.js   the feedback box under an answer
+ *   related.js    "Verwante vragen" under an answer, the start page's example questions, and
+ *                 sending a "niet in de bronnen" answer as feedback
  *   chat.js       the conversation, history and new chat
  *   search.js     search mode
  *   documents.js  the document list and the search filter
