@@ -48,8 +48,8 @@ class AnswerCache(LruCache[AnswerKey, Answer]):
 
     For a loaded engine an answer depends on nothing but the index (with the weights it was
     loaded with), the question, the earlier questions of the conversation and the retrieval
-    mode, so the key is a digest of those, as given (an answer
-    repeats its question): the conversation itself is not kept. A reload makes a new engine
+    mode, so the key is a digest of those, as given (an answer repeats its question): the
+    conversation itself is not kept. A reload makes a new engine
     with an empty cache; a caller that changes the engine's weights in place clears it.
     """
 
