@@ -9,6 +9,11 @@ reports how often the held-out questions' best sentence holds the evidence, and 
 penalty. The refusal threshold is chosen on the held-out folds' confidences too: the highest
 that refuses at most `max_refused` of the answerable questions of every set.
 
+The question bank can add training examples (`collect_bank`): an entry's parents' questions,
+searched with the bank off so that no bank feature gives the answer away, their candidates
+labelled by the entry's anchors. They join the training folds only; what is held out and
+scored is always the evaluation questions, and the refusal threshold is chosen on those alone.
+
 The blind and short sets are never given to this module: they only ever give final totals.
 """
 
@@ -17,19 +22,20 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from assistant.answer_model import FEATURES, AnswerModel, AnswerOrder
+from assistant.answer_units import anchored_sentences
 from assistant.answering import Candidate
 from assistant.engine import Engine
 from assistant.intent import classify
 from assistant.retrieval import Hit
-from eval.questions import Question
+from eval.questions import Question, Topic
 from eval.relevance import Span, covers_quote
 
 Matrix = npt.NDArray[np.float64]
@@ -100,6 +106,80 @@ def collect(
     return collected
 
 
+BANK_SET = "bank"
+_BANK_ANCHOR = FEATURES.index("bank_anchor")
+
+
+def collect_bank(
+    engine: Engine, *, order: AnswerOrder = "fusion", per_entry: int = 1
+) -> list[QuestionCandidates]:
+    """Training examples from the question bank: each entry's first `per_entry` parents' questions.
+
+    Each question is searched with the bank off (its own entry would match it perfectly and
+    give the answer away through `bank_anchor`); a candidate is positive when it holds one of
+    the entry's anchor sentences. Their `bank_anchor` is unknown, not 0: it is NaN, which
+    `fit_logistic` reads as that feature's mean over the examples that know it. Questions with
+    no positive candidate (the anchor's passage not retrieved) are left out: they say nothing
+    about which sentence answers.
+    """
+    composer, retriever = engine.composer, engine.retriever
+    bank = engine.store.bank
+    if bank is None or per_entry < 1:
+        return []
+    anchors = anchored_sentences(engine.store)
+    original = retriever.weights
+    collected: list[QuestionCandidates] = []
+    try:
+        retriever.weights = replace(original, bank=0.0)
+        for anchored in bank.entries:
+            entry = anchored.entry
+            for text in entry.parents[:per_entry]:
+                query = retriever.prepare(text)
+                fusion, second = retriever.retrieve_orders(query, k=composer.max_passages)
+                hits = fusion if order == "fusion" else second
+                candidates = composer.candidates(query, hits, classify(text))
+                labels = [_holds_anchor(hits, c, anchors, entry.entry_id) for c in candidates]
+                if not any(labels):
+                    continue
+                question = Question(
+                    id=entry.entry_id,
+                    question=text,
+                    audience="ouder",
+                    topic=cast(Topic, entry.topic),  # the bank's topics are the sets' six
+                    answerable=True,
+                    evidence=(),
+                    must_mention=(),
+                    note="",
+                    line=0,
+                )
+                features = np.array([c.features for c in candidates], dtype=np.float64)
+                features[:, _BANK_ANCHOR] = np.nan
+                collected.append(
+                    QuestionCandidates(
+                        question=question,
+                        set_name=BANK_SET,
+                        features=features,
+                        labels=np.array(labels, dtype=np.float64),
+                        unknown_share=composer.unknown_share(query),
+                    )
+                )
+    finally:
+        retriever.weights = original
+    return collected
+
+
+def _holds_anchor(
+    hits: Sequence[Hit],
+    candidate: Candidate,
+    anchors: dict[tuple[str, str], frozenset[int]],
+    entry_id: str,
+) -> float:
+    """1.0 when the candidate's sentences include one of the entry's anchors in its passage."""
+    anchored = anchors.get((hits[candidate.hit_index].chunk.chunk_id, entry_id), frozenset())
+    unit = candidate.unit
+    return float(bool(anchored.intersection(range(unit.first, unit.last + 1))))
+
+
 def _origin(hits: Sequence[Hit], candidate: Candidate) -> Span:
     """The candidate's span of the original document text."""
     chunk = hits[candidate.hit_index].chunk
@@ -108,11 +188,17 @@ def _origin(hits: Sequence[Hit], candidate: Candidate) -> Span:
 
 
 def fit_logistic(features: Matrix, labels: Vector, penalty: float) -> AnswerModel:
-    """An L2-penalised logistic regression on standardised features (Newton's method)."""
-    mean = features.mean(axis=0)
-    scale = features.std(axis=0)
+    """An L2-penalised logistic regression on standardised features (Newton's method).
+
+    A NaN is a value the example cannot know: it is left out of its feature's mean and scale
+    and then stands at that mean (0 once standardised), where it adds nothing to that
+    feature's gradient; 0 would pull the weight towards what a 0 means.
+    """
+    mean = np.nanmean(features, axis=0)
+    scale = np.nanstd(features, axis=0)
     scale[scale < 1e-9] = 1.0
-    x = np.hstack([(features - mean) / scale, np.ones((len(features), 1))])
+    standardised = np.nan_to_num((features - mean) / scale, nan=0.0)
+    x = np.hstack([standardised, np.ones((len(features), 1))])
     weights = np.zeros(x.shape[1])
     ridge = np.full(x.shape[1], penalty)
     ridge[-1] = 0.0  # the intercept is not penalised
@@ -148,16 +234,22 @@ def _stack(items: Sequence[QuestionCandidates]) -> tuple[Matrix, Vector]:
 
 
 def cross_validate(
-    items: Sequence[QuestionCandidates], penalty: float
+    items: Sequence[QuestionCandidates],
+    penalty: float,
+    extra: Sequence[QuestionCandidates] = (),
 ) -> tuple[FoldScores, dict[str, float]]:
-    """Held-out ranking scores, and each question's held-out confidence (by question id)."""
+    """Held-out ranking scores, and each question's held-out confidence (by question id).
+
+    `extra` (the bank's examples) joins every training fold and is never held out.
+    """
     hits = {1: 0, 2: 0, 5: 0}
     reachable = 0
     ranked = 0
     confidences: dict[str, float] = {}
     for fold in folds(items):
         held = set(fold)
-        model = fit_logistic(*_stack([q for i, q in enumerate(items) if i not in held]), penalty)
+        training = [q for i, q in enumerate(items) if i not in held]
+        model = fit_logistic(*_stack([*training, *extra]), penalty)
         for i in fold:
             item = items[i]
             p = model.predict(item.features)
@@ -219,15 +311,22 @@ def _refused(
 
 
 def fit(
-    items: Sequence[QuestionCandidates], *, max_refused: float = 0.06
+    items: Sequence[QuestionCandidates],
+    *,
+    max_refused: float = 0.06,
+    extra: Sequence[QuestionCandidates] = (),
 ) -> tuple[AnswerModel, dict[str, Any]]:
-    """Choose the penalty by cross-validation, fit on everything, and report the folds."""
+    """Choose the penalty by cross-validation, fit on everything, and report the folds.
+
+    `extra` examples (`collect_bank`) are trained on in every fold and in the final fit; the
+    report then gives the held-out scores without them too, for the same folds and penalty.
+    """
     answerable = [q for q in items if q.question.answerable]
-    results = {penalty: cross_validate(items, penalty) for penalty in PENALTIES}
+    results = {penalty: cross_validate(items, penalty, extra) for penalty in PENALTIES}
     penalty = max(PENALTIES, key=lambda p: (results[p][0].top1, results[p][0].top2))
     scores, confidences = results[penalty]
     threshold, refusals = refusal_threshold(items, confidences, max_refused)
-    model = fit_logistic(*_stack(items), penalty)
+    model = fit_logistic(*_stack([*items, *extra]), penalty)
     report: dict[str, Any] = {
         "trained_on": sorted({q.set_name for q in items}),
         "questions": len(items),
@@ -235,27 +334,31 @@ def fit(
         "candidates": int(sum(len(q.labels) for q in answerable)),
         "positives": int(sum(q.labels.sum() for q in answerable)),
         "penalty": penalty,
-        "cross_validation": {
-            str(p): {
-                "top1": round(r[0].top1, 3),
-                "top2": round(r[0].top2, 3),
-                "top5": round(r[0].top5, 3),
-                "reachable": round(r[0].reachable, 3),
-            }
-            for p, r in results.items()
-        },
-        "held_out": {
-            "top1": round(scores.top1, 3),
-            "top2": round(scores.top2, 3),
-            "top5": round(scores.top5, 3),
-            "reachable": round(scores.reachable, 3),
-        },
+        "cross_validation": {str(p): _rounded(r[0]) for p, r in results.items()},
+        "held_out": _rounded(scores),
         "min_confidence": threshold,
         "refusals_held_out": {
             s: {k: round(v, 3) for k, v in r.items()} for s, r in refusals.items()
         },
     }
+    if extra:
+        without, _ = cross_validate(items, penalty)
+        report["bank_examples"] = {
+            "questions": len(extra),
+            "candidates": int(sum(len(q.labels) for q in extra)),
+            "positives": int(sum(q.labels.sum() for q in extra)),
+            "held_out_without_them": _rounded(without),
+        }
     return model, report
+
+
+def _rounded(scores: FoldScores) -> dict[str, float]:
+    return {
+        "top1": round(scores.top1, 3),
+        "top2": round(scores.top2, 3),
+        "top5": round(scores.top5, 3),
+        "reachable": round(scores.reachable, 3),
+    }
 
 
 def write_model(model: AnswerModel, report: dict[str, Any], path: Path) -> None:

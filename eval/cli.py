@@ -10,6 +10,7 @@ Usage:
                        [--typos SEED,...] [--timeout S]
     python -m eval fit-answers --questions FILE [--questions FILE ...]
                        [--order fusion|second-pass] [--out FILE] [--max-refused SHARE]
+                       [--bank-questions N]
     python -m eval fit-fusion --questions FILE [--questions FILE ...]
                        --weight NAME --grid V,V,...
 
@@ -129,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.06,
         help="largest share of any set's answerable questions the threshold may refuse",
+    )
+    fit.add_argument(
+        "--bank-questions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also train on each bank entry's first N parents' questions, searched with the "
+        "bank off and labelled by the entry's anchors (never held out; default 0: none)",
     )
     fusion = commands.add_parser(
         "fit-fusion",
@@ -253,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"the {' and '.join(TOTALS_ONLY_SETS)} sets are never fitted on: they only give "
                 "the final totals"
             )
+        if args.command == "fit-answers" and args.bank_questions < 0:
+            parser.error(f"--bank-questions must be 0 or more, got {args.bank_questions}")
     else:
         try:
             retrievers = parse_retrievers(args.retriever)
@@ -282,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) -> int:
     from assistant.config import Settings
-    from eval.answer_fit import collect, fit, write_model
+    from eval.answer_fit import collect, collect_bank, fit, write_model
 
     engine = _load_engine(index_dir, corpus_dir, untrained=True)
     backend = EngineBackend(engine)
@@ -290,7 +301,8 @@ def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) ->
     for path in args.questions:
         questions = load_questions(path, backend.document_text)
         items.extend(collect(engine, questions, path.stem, order=args.order))
-    model, report = fit(items, max_refused=args.max_refused)
+    extra = collect_bank(engine, order=args.order, per_entry=args.bank_questions)
+    model, report = fit(items, max_refused=args.max_refused, extra=extra)
     report["order"] = args.order  # checked when the service loads the file
     out: Path = args.out or Settings().answer_model_for(args.order)
     write_model(model, report, out)

@@ -1,9 +1,10 @@
 """The lexical side of the index: Dutch analysis and BM25 (bm25s).
 
-Text is lower-cased, stripped of diacritics, split into words, stop words removed, compounds
-split into their known parts ("leerplichtontheffing" also yields "leerplicht" and
-"ontheffing") and Snowball-stemmed. Queries go through the same analyser, with the same
-vocabulary of known words, so both sides agree.
+Text is lower-cased, stripped of diacritics, split into words (a footnote's number glued to a
+word dropped), stop words removed, compounds split into their known parts
+("leerplichtontheffing" also yields "leerplicht" and "ontheffing") and Snowball-stemmed.
+Queries go through the same analyser, with the same vocabulary of known words, so both sides
+agree.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ _MIN_COMPOUND = 9
 # Longer "words" (a typed run of letters) are analysed but not kept in the word cache.
 _MAX_CACHED_WORD = 40
 _LINKERS = ("s", "e", "en")
+# A footnote's marker glued to the word it follows ("de Variawet42 ingevoerd", "onderwijstijd11"):
+# the word is analysed without it, or BM25 would not match "variawet" there. Three letters at
+# least, so that "h2o" and "2e" stay as they are.
+_GLUED_MARKER = re.compile(r"([a-z]{3,})[0-9]{1,3}")
 VOCABULARY_FILE = "vocabulary.json"
 # Snowball's Dutch stop words, plus the fillers, pronouns and family words of web-chat
 # questions ("mag mijn zoon eigenlijk gewoon ..."): they match story passages, not rules.
@@ -110,6 +115,9 @@ class DutchAnalyzer:
         """Stemmed terms of a text, with the parts of split compounds after each compound."""
         out: list[str] = []
         for word in words(text):
+            glued = _GLUED_MARKER.fullmatch(word)
+            if glued is not None:
+                word = glued.group(1)
             if word in self._stopwords:
                 continue
             if len(word) <= _MAX_CACHED_WORD:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -65,10 +66,27 @@ def test_a_compound_in_the_question_finds_its_parts_in_the_text() -> None:
     assert np.argmax(scores) in (0, 2)
 
 
+def test_a_footnote_marker_glued_to_a_word_is_not_part_of_it() -> None:
+    index = LexicalIndex.build(
+        [
+            "In dat jaar is de Variawet42 ingevoerd, met ruimte voor maatwerk.",
+            "Het samenwerkingsverband verdeelt het geld voor ondersteuning.",
+        ]
+    )
+    assert index.scores("Wat regelt de Variawet?")[0] > 0.0
+    analyzer = DutchAnalyzer()
+    assert analyzer.terms("onderwijstijd11") == analyzer.terms("onderwijstijd")
+    # Too short to be a word with a marker: a code or an ordinal keeps its figure.
+    assert analyzer.terms("h2o") == ["h2o"]
+    assert analyzer.terms("2e") == ["2e"]
+    assert analyzer.terms("covid1234") == ["covid1234"]
+
+
 def _uncached_terms(analyzer: DutchAnalyzer, text: str) -> list[str]:
     """`DutchAnalyzer.terms` as it was before words' terms were cached: text by text."""
     forms: list[str] = []
     for word in words(text):
+        word = re.sub(r"^([a-z]{3,})[0-9]{1,3}$", r"\1", word)  # a glued footnote marker
         if word not in STOPWORDS:
             forms += [word, *analyzer.split_compound(word)]
     stems = Stemmer.Stemmer("dutch").stemWords(forms)
