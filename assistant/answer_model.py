@@ -253,7 +253,7 @@ class AnswerModel:
 
         Raises:
             AnswerModelError: unreadable, malformed, fitted on other features or on the other
-                order.
+                order, or holding a value that is not a finite number.
         """
         refit = f"refit it with `python -m eval fit-answers --order {order}`"
         try:
@@ -281,6 +281,12 @@ class AnswerModel:
             )
         if not len(model.mean) == len(model.scale) == len(model.weights) == len(FEATURES):
             raise AnswerModelError(f"The answer model {path} has vectors of the wrong length.")
+        numbers = (*model.mean, *model.scale, *model.weights, model.intercept)
+        if not all(math.isfinite(x) for x in numbers) or min(model.scale) <= 0:
+            raise AnswerModelError(
+                f"The answer model {path} holds a value that is not a finite number (or a "
+                f"scale of 0 or less); {refit}."
+            )
         return model
 
     def predict(self, rows: Matrix) -> npt.NDArray[np.float64]:

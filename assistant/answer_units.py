@@ -40,7 +40,10 @@ _DOCUMENT_NOUNS = (
 # The prepositions of "hiervan", "daarop", … (a demonstrative adverb points back too).
 # Not "hieronder" and "hierna", which point ahead.
 _ADVERB_TAILS = r"van|op|in|aan|mee|bij|door|voor|over|uit|toe|tegen|binnen|om"
-_PREPOSITIONS = r"In|Bij|Met|Voor|Na|Naast|Uit|Door|Aan|Over|Tijdens|Vanuit|Via|Binnen|Zonder"
+_PREPOSITIONS = (
+    r"In|Bij|Met|Voor|Na|Naast|Uit|Door|Aan|Over|Tijdens|Vanuit|Via|Binnen|Zonder|Vanaf|Sinds|"
+    r"Tot|Vanwege|Ondanks|Naar|Onder|Tussen|Op|Om|Omwille van"
+)
 # One of those nouns, also in a compound or the plural, in any case: "dit themaonderzoek",
 # "deze werkagenda's", "deze Handreiking".
 _A_DOCUMENT_NOUN = rf"(?i:\w*(?:{_DOCUMENT_NOUNS})(?:en|s)?\b)"
@@ -57,7 +60,9 @@ _LEANS_BACK = re.compile(
     r"In (?:dat|dit|die|zo[’']n) geval\b|"
     # A condition on the sentence before: "Uiteraard mits dit wordt onderbouwd …", "Tenzij …".
     r"(?:Mits|Tenzij|(?:Uiteraard|Wel|Alleen|Maar|En|Ook|Echter) (?:mits|tenzij))\b|"
-    rf"(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!{_A_DOCUMENT_NOUN})\w|"
+    # "Vanaf deze leeftijd", "Om dat te kunnen doen"; not "Op dit moment", which means "now".
+    rf"(?!Op dit moment\b)(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+"
+    rf"(?!{_A_DOCUMENT_NOUN})\w|"
     # "Door hen wordt aangegeven", "Ook zijn zij verantwoordelijk", and a "hier-"/"daar-" word
     # early on: "Op basis hiervan wordt besloten", "Vanuit het samenwerkingsverband wordt
     # hierop gestuurd" (not "daarnaast", which adds).

@@ -35,6 +35,7 @@ from assistant.answering import Candidate
 from assistant.engine import Engine
 from assistant.intent import classify
 from assistant.retrieval import Hit
+from eval.backends import EvaluationError
 from eval.questions import Question, Topic
 from eval.relevance import Span, covers_quote
 
@@ -110,22 +111,26 @@ BANK_SET = "bank"
 _BANK_ANCHOR = FEATURES.index("bank_anchor")
 
 
-def collect_bank(
-    engine: Engine, *, order: AnswerOrder = "fusion", per_entry: int = 1
-) -> list[QuestionCandidates]:
+def collect_bank(engine: Engine, *, per_entry: int = 1) -> list[QuestionCandidates]:
     """Training examples from the question bank: each entry's first `per_entry` parents' questions.
 
     Each question is searched with the bank off (its own entry would match it perfectly and
-    give the answer away through `bank_anchor`); a candidate is positive when it holds one of
-    the entry's anchor sentences. Their `bank_anchor` is unknown, not 0: it is NaN, which
-    `fit_logistic` reads as that feature's mean over the examples that know it. Questions with
-    no positive candidate (the anchor's passage not retrieved) are left out: they say nothing
-    about which sentence answers.
+    give the answer away through `bank_anchor`), so its passages are in the fusion's order
+    whichever model is fitted: the second pass needs the bank. A candidate is positive when it
+    holds one of the entry's anchor sentences. Their `bank_anchor` is unknown, not 0: it is
+    NaN, which `fit_logistic` reads as that feature's mean over the examples that know it.
+    Questions with no positive candidate (the anchor's passage not retrieved) are left out:
+    they say nothing about which sentence answers.
+
+    Raises:
+        EvaluationError: examples are asked for and the index has no question bank.
     """
+    if per_entry < 1:
+        return []
     composer, retriever = engine.composer, engine.retriever
     bank = engine.store.bank
-    if bank is None or per_entry < 1:
-        return []
+    if bank is None or not len(bank.entries):
+        raise EvaluationError("--bank-questions needs an index built with a question bank")
     anchors = anchored_sentences(engine.store)
     original = retriever.weights
     collected: list[QuestionCandidates] = []
@@ -133,16 +138,15 @@ def collect_bank(
         retriever.weights = replace(original, bank=0.0)
         for anchored in bank.entries:
             entry = anchored.entry
-            for text in entry.parents[:per_entry]:
+            for number, text in enumerate(entry.parents[:per_entry], start=1):
                 query = retriever.prepare(text)
-                fusion, second = retriever.retrieve_orders(query, k=composer.max_passages)
-                hits = fusion if order == "fusion" else second
+                hits = retriever.retrieve(query, k=composer.max_passages, reorder=False)
                 candidates = composer.candidates(query, hits, classify(text))
                 labels = [_holds_anchor(hits, c, anchors, entry.entry_id) for c in candidates]
                 if not any(labels):
                     continue
                 question = Question(
-                    id=entry.entry_id,
+                    id=f"{entry.entry_id}#{number}",
                     question=text,
                     audience="ouder",
                     topic=cast(Topic, entry.topic),  # the bank's topics are the sets' six
@@ -192,11 +196,14 @@ def fit_logistic(features: Matrix, labels: Vector, penalty: float) -> AnswerMode
 
     A NaN is a value the example cannot know: it is left out of its feature's mean and scale
     and then stands at that mean (0 once standardised), where it adds nothing to that
-    feature's gradient; 0 would pull the weight towards what a 0 means.
+    feature's gradient; 0 would pull the weight towards what a 0 means. A feature no row
+    knows gets mean 0, scale 1 and, standing at 0 everywhere, no weight.
     """
-    mean = np.nanmean(features, axis=0)
-    scale = np.nanstd(features, axis=0)
-    scale[scale < 1e-9] = 1.0
+    known = np.count_nonzero(~np.isnan(features), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a column no row knows: 0 and 1
+        mean = np.where(known > 0, np.nansum(features, axis=0) / known, 0.0)
+        scale = np.sqrt(np.nansum((features - mean) ** 2, axis=0) / np.maximum(known, 1))
+    scale[~(scale >= 1e-9)] = 1.0
     standardised = np.nan_to_num((features - mean) / scale, nan=0.0)
     x = np.hstack([standardised, np.ones((len(features), 1))])
     weights = np.zeros(x.shape[1])
@@ -319,7 +326,8 @@ def fit(
     """Choose the penalty by cross-validation, fit on everything, and report the folds.
 
     `extra` examples (`collect_bank`) are trained on in every fold and in the final fit; the
-    report then gives the held-out scores without them too, for the same folds and penalty.
+    report then gives the held-out scores without them too, on the same folds, at the same
+    penalty and at the penalty the folds choose without them.
     """
     answerable = [q for q in items if q.question.answerable]
     results = {penalty: cross_validate(items, penalty, extra) for penalty in PENALTIES}
@@ -342,12 +350,16 @@ def fit(
         },
     }
     if extra:
-        without, _ = cross_validate(items, penalty)
+        report["trained_on"].append(BANK_SET)
+        plain = {p: cross_validate(items, p)[0] for p in PENALTIES}
+        own = max(PENALTIES, key=lambda p: (plain[p].top1, plain[p].top2))
         report["bank_examples"] = {
             "questions": len(extra),
             "candidates": int(sum(len(q.labels) for q in extra)),
             "positives": int(sum(q.labels.sum() for q in extra)),
-            "held_out_without_them": _rounded(without),
+            # Without them: at the penalty chosen with them, and at the one chosen without.
+            "held_out_without_them": _rounded(plain[penalty]),
+            "held_out_without_them_own_penalty": {"penalty": own, **_rounded(plain[own])},
         }
     return model, report
 
@@ -372,4 +384,5 @@ def write_model(model: AnswerModel, report: dict[str, Any], path: Path) -> None:
         "min_confidence": report["min_confidence"],
         "fit": report,
     }
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False)  # NaN: no model
+    path.write_text(text + "\n", encoding="utf-8")

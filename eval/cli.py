@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="also train on each bank entry's first N parents' questions, searched with the "
-        "bank off and labelled by the entry's anchors (never held out; default 0: none)",
+        "bank off (so in the fusion's order) and labelled by the entry's anchors (never held "
+        "out; default 0: none)",
     )
     fusion = commands.add_parser(
         "fit-fusion",
@@ -301,7 +302,7 @@ def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) ->
     for path in args.questions:
         questions = load_questions(path, backend.document_text)
         items.extend(collect(engine, questions, path.stem, order=args.order))
-    extra = collect_bank(engine, order=args.order, per_entry=args.bank_questions)
+    extra = collect_bank(engine, per_entry=args.bank_questions)
     model, report = fit(items, max_refused=args.max_refused, extra=extra)
     report["order"] = args.order  # checked when the service loads the file
     out: Path = args.out or Settings().answer_model_for(args.order)

@@ -33,8 +33,10 @@ _MIN_COMPOUND = 9
 _MAX_CACHED_WORD = 40
 _LINKERS = ("s", "e", "en")
 # A footnote's marker glued to the word it follows ("de Variawet42 ingevoerd", "onderwijstijd11"):
-# the word is analysed without it, or BM25 would not match "variawet" there. Three letters at
-# least, so that "h2o" and "2e" stay as they are.
+# the word is analysed without it, or BM25 would not match "variawet" there. As the chat reads
+# such markers (`static/footnotes.js`): one to three digits after three letters or more, so
+# "nt2", "co2" and "m2" keep their figure. Codes of three letters and a digit ("SKA2") lose it,
+# in the question as in the text; the chat, which sees capitals, keeps such acronyms as typed.
 _GLUED_MARKER = re.compile(r"([a-z]{3,})[0-9]{1,3}")
 VOCABULARY_FILE = "vocabulary.json"
 # Snowball's Dutch stop words, plus the fillers, pronouns and family words of web-chat
@@ -73,6 +75,14 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+def without_marker(word: str) -> str:
+    """A folded word without a footnote's marker glued to it ("variawet42" -> "variawet")."""
+    if not word[-1:].isdigit():  # most words: no pattern to run
+        return word
+    glued = _GLUED_MARKER.fullmatch(word)
+    return word if glued is None else glued.group(1)
+
+
 class DutchAnalyzer:
     """Turns text into BM25 terms; knows the corpus vocabulary for compound splitting.
 
@@ -91,13 +101,17 @@ class DutchAnalyzer:
         self._stopwords = STOPWORDS
         # A word's terms depend on the word alone: the corpus has tens of thousands of words
         # and millions of occurrences (at 100x, 5 of the 68 s the service took to load).
-        self._analyse_word = partial(_word_terms, split=self._split, stem=self._stem)
+        self._analyse_word = partial(
+            _word_terms, split=self._split, stem=self._stem, stopwords=self._stopwords
+        )
         self._word_terms = lru_cache(maxsize=131_072)(self._analyse_word)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], *, min_count: int = 2) -> DutchAnalyzer:
         """Learn the vocabulary (words seen at least `min_count` times) from the corpus."""
-        counts = Counter(w for text in texts for w in words(text))
+        counts: Counter[str] = Counter()
+        for word, n in Counter(w for text in texts for w in words(text)).items():
+            counts[without_marker(word)] += n  # per distinct word: "variawet42" is "variawet"
         return cls(w for w, n in counts.items() if n >= min_count and len(w) >= _MIN_PART)
 
     @classmethod
@@ -115,9 +129,6 @@ class DutchAnalyzer:
         """Stemmed terms of a text, with the parts of split compounds after each compound."""
         out: list[str] = []
         for word in words(text):
-            glued = _GLUED_MARKER.fullmatch(word)
-            if glued is not None:
-                word = glued.group(1)
             if word in self._stopwords:
                 continue
             if len(word) <= _MAX_CACHED_WORD:
@@ -148,8 +159,12 @@ def _word_terms(
     *,
     split: Callable[[str], tuple[str, ...]],
     stem: Callable[[list[str]], list[str]],
+    stopwords: frozenset[str],
 ) -> tuple[str, ...]:
-    """The stem of `word`, then the stems of its compound parts (`split`)."""
+    """The stem of `word` (without a glued footnote marker), then its compound parts' (`split`)."""
+    word = without_marker(word)
+    if word in stopwords:  # "voor12"
+        return ()
     forms = [word, *split(word)]
     return tuple(_protected_stem(w) or s for w, s in zip(forms, stem(forms), strict=True))
 

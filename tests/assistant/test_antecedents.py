@@ -223,6 +223,13 @@ def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) ->
         ("Uiteraard mits dit wordt onderbouwd in het OPP van de leerling.", True),
         ("Tenzij de ouders bezwaar maken.", True),
         ("Mitsdien is de school gehouden aan de regels.", False),
+        ("Vanaf deze leeftijd zijn zij leerplichtig.", True),
+        ("Om dat te kunnen doen is ook financiering nodig.", True),
+        ("Op die drie niveaus wordt invulling gegeven aan de lijnen.", True),
+        ("Omwille van deze feiten is een werkwijze nodig.", True),
+        ("Op dit moment lopen er verschillende onderzoeken.", False),  # "now"
+        ("Op de scholen is er meer ruimte nodig.", False),
+        ("Tot deze handreiking behoren twee bijlagen.", False),  # the document itself
     ],
 )
 def test_which_openings_point_back(engine: Engine, opening: str, leans_back: bool) -> None:
