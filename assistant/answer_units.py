@@ -68,6 +68,12 @@ _LEANS_BACK = re.compile(
     # hierop gestuurd" (not "daarnaast", which adds).
     rf"(?:{_PREPOSITIONS}|Volgens|Van) (?:hen|hem|haar|hun)\b|"
     rf"Ook (?:{_DAT_VERBS}|geldt|gelden|zal|zullen) (?:zij|ze|hij|deze|dit|die|dat)\b|"
+    # An additive or a "so" with, among its first words, "deze"/"dit" or a pronoun: "Daarnaast
+    # kan dit budget …", "Verder krijgen ze …", "Zo zijn zij verplicht …" (not "die" and "dat",
+    # which may start a relative or a "that" clause: "Daarnaast is het belangrijk dat …").
+    r"(?:Daarnaast|Verder|Bovendien|Tevens|Ook|Echter|Toch|Vervolgens|Wel|Zo|Daarna|"
+    rf"Uiteindelijk),?\s+(?:\w+\s+){{0,3}}(?:deze|dit|zij|ze|hij|hun|hen)\s+"
+    rf"(?!{_A_DOCUMENT_NOUN})\w|"
     rf"(?:\S+\s+){{0,5}}(?:hier|daar)(?!naast\b)(?:{_ADVERB_TAILS})\b)"
 )
 # A next step ("Wat kun je doen?") says what a parent can do or where to turn: something

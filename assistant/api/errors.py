@@ -36,6 +36,13 @@ _FIELD_NAMES = {
     "remark": "De opmerking",
     "citation_ids": "De bronverwijzingen",
 }
+# What a field must look like, for a value of the wrong type: the history's turns are objects,
+# where a client may send the earlier questions as plain strings.
+_FIELD_SHAPES = {
+    "history": 'een lijst van beurten zijn, elk als {"role": "user" of "assistant", "text": "..."}',
+    "doc_ids": "een lijst van document-id's zijn",
+    "citation_ids": "een lijst van bronverwijzingen zijn",
+}
 _STATUS_MESSAGES = {
     400: "Het verzoek kon niet worden gelezen: stuur geldige JSON in UTF-8.",
     404: "Deze pagina of dit onderdeel bestaat niet.",
@@ -78,15 +85,18 @@ def validation_message(errors: Sequence[Any]) -> str:
 
 def _one_message(error: Any) -> str:
     loc = [str(p) for p in error.get("loc", ()) if p not in ("body",) and not str(p).isdigit()]
-    field = _FIELD_NAMES.get(loc[-1], f"Het veld '{'.'.join(loc)}'") if loc else "Het verzoek"
+    key = loc[-1] if loc else ""
+    field = _FIELD_NAMES.get(key, f"Het veld '{'.'.join(loc)}'") if loc else "Het verzoek"
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return f"{field} ontbreekt."
     if kind == "json_invalid":
         return "Het verzoek is geen geldige JSON."
-    if kind in ("string_too_short", "too_short"):
-        return f"{field} is te kort (minstens {ctx.get('min_length', 1)})."
+    if kind == "string_too_short":
+        return f"{field} is te kort (minstens {ctx.get('min_length', 1)} tekens)."
+    if kind == "too_short":
+        return f"{field} bevat te weinig onderdelen (minstens {ctx.get('min_length', 1)})."
     if kind == "string_too_long":
         return f"{field} is te lang (hoogstens {ctx.get('max_length')} tekens)."
     if kind == "too_long":
@@ -99,8 +109,16 @@ def _one_message(error: Any) -> str:
         return f"{field} is geen bekend veld."
     if kind == "value_error":
         return f"{field} {ctx.get('error', 'is ongeldig')!s}."
-    if kind in ("string_type", "model_type", "list_type", "dict_type", "bool_type"):
-        return f"{field} heeft het verkeerde type."
+    if kind in (
+        "string_type",
+        "model_type",
+        "model_attributes_type",
+        "list_type",
+        "dict_type",
+        "bool_type",
+    ):
+        shape = _FIELD_SHAPES.get(key)
+        return f"{field} moet {shape}." if shape else f"{field} heeft het verkeerde type."
     return f"{field} is ongeldig."
 
 

@@ -230,6 +230,12 @@ def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) ->
         ("Op dit moment lopen er verschillende onderzoeken.", False),  # "now"
         ("Op de scholen is er meer ruimte nodig.", False),
         ("Tot deze handreiking behoren twee bijlagen.", False),  # the document itself
+        ("Daarnaast kan dit budget gebruikt worden voor vervoer.", True),
+        ("Verder krijgen ze begeleiding van twee begeleiders.", True),
+        ("Zo zijn zij verplicht het jeugdplan af te stemmen.", True),
+        ("Daarnaast is het belangrijk dat scholen samenwerken.", False),  # "that", not "those"
+        ("Ook ontvangen sommige kinderen die naar school gaan begeleiding.", False),  # relative
+        ("Daarnaast beschrijft deze handreiking de financiering.", False),  # the document
     ],
 )
 def test_which_openings_point_back(engine: Engine, opening: str, leans_back: bool) -> None:

@@ -249,7 +249,7 @@ def test_unknown_documents_and_passages_are_404_in_the_error_shape(client, path,
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ({"question": ""}, "De vraag is te kort"),
+        ({"question": ""}, "De vraag is te kort (minstens 3 tekens)."),
         ({"question": "   "}, "De vraag is te kort"),
         ({"question": "x" * 1001}, "De vraag is te lang"),
         ({"question": "12345"}, "De vraag bevat geen woorden"),
@@ -263,6 +263,13 @@ def test_unknown_documents_and_passages_are_404_in_the_error_shape(client, path,
             "De rol van een beurt in het gesprek heeft een onbekende waarde",
         ),
         ({"question": "Mag dat?", "extra": 1}, "geen bekend veld"),
+        # Earlier questions as plain strings: the message says what a turn looks like.
+        (
+            {"question": "Mag dat?", "history": ["Mijn zoon zit thuis."]},
+            'Het gesprek moet een lijst van beurten zijn, elk als {"role": "user" of '
+            '"assistant", "text": "..."}.',
+        ),
+        ({"question": "Mag dat?", "history": "Mijn zoon zit thuis."}, "Het gesprek moet een lijst"),
         ({"question": "Mag dat?", "retriever": "magic"}, "De zoekmethode heeft een onbekende"),
     ],
 )
