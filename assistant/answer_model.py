@@ -282,10 +282,14 @@ class AnswerModel:
         if not len(model.mean) == len(model.scale) == len(model.weights) == len(FEATURES):
             raise AnswerModelError(f"The answer model {path} has vectors of the wrong length.")
         numbers = (*model.mean, *model.scale, *model.weights, model.intercept)
-        if not all(math.isfinite(x) for x in numbers) or min(model.scale) <= 0:
+        if (
+            not all(math.isfinite(x) for x in numbers)
+            or min(model.scale) <= 0
+            or not 0.0 <= model.min_confidence <= 1.0
+        ):
             raise AnswerModelError(
                 f"The answer model {path} holds a value that is not a finite number (or a "
-                f"scale of 0 or less); {refit}."
+                f"scale of 0 or less, or a min_confidence outside 0..1); {refit}."
             )
         return model
 

@@ -28,13 +28,17 @@ _MAX_LIST_WORDS = 120  # a lead-in with its items, cited as one
 _WORD = re.compile(r"\w+")
 # A sentence that opens by pointing back ("Deze kan een kind weigeren", "Hierdoor kunnen de
 # leerlingen …", "Dan gaat het om …") does not stand alone: the sentence before it says what
-# "deze", "hierdoor" or "dan" is. Not: additive openers ("Ook", "Daarnaast"), which do stand
-# alone; "Deze handreiking", "Dit schooljaar" (the document and its time, not the sentence
-# before); "Dat" opening a clause as a subject ("Dat beide stelsels verschillen, maakt …").
+# "deze", "hierdoor" or "dan" is. Not: additive openers ("Ook", "Daarnaast"), which stand
+# alone unless a demonstrative or a pronoun follows among their first words; "Deze
+# handreiking", "Dit schooljaar" (the document and its time, not the sentence before); "Op dit
+# moment" ("now"); "Dat" opening a clause as a subject ("Dat beide stelsels verschillen, …").
 _DOCUMENT_NOUNS = (
     r"handreiking|notitie|document|hoofdstuk|paragraaf|rapport|rapportage|onderzoek|werkagenda|"
-    r"tekst|website|plan|plannen|schooljaar|jaar|jaren|week|weken|maand"
+    r"tekst|website|site|pagina|bijlage|tabel|figuur|plan|plannen|schooljaar|jaar|jaren|week|"
+    r"weken|maand"
 )
+# "Op dit moment", "in deze tijd": now, not the sentence before.
+_NOW = r"(?!(?:dit|deze)\s+(?:moment|ogenblik|tijd)\b)"
 # "In dat knooppunt wordt bepaald …", "Voor deze kinderen geldt …": a preposition and a
 # demonstrative point back just as a demonstrative alone does.
 # The prepositions of "hiervan", "daarop", … (a demonstrative adverb points back too).
@@ -47,22 +51,26 @@ _PREPOSITIONS = (
 # One of those nouns, also in a compound or the plural, in any case: "dit themaonderzoek",
 # "deze werkagenda's", "deze Handreiking".
 _A_DOCUMENT_NOUN = rf"(?i:\w*(?:{_DOCUMENT_NOUNS})(?:en|s)?\b)"
+_ADDITIVES = (
+    r"Daarnaast|Verder|Bovendien|Tevens|Ook|Echter|Toch|Vervolgens|Wel|Zo|Daarna|Uiteindelijk"
+)
 _DAT_VERBS = (
     r"is|was|zijn|waren|betekent|houdt|kan|kon|kunnen|moet|mag|gebeurt|geldt|gold|komt|heeft|"
     r"hebben|wordt|werd|maakt|vraagt|zorgt|gaat|staat|blijkt|lijkt"
 )
 _LEANS_BACK = re.compile(
     rf"^(?:(?:Deze|Dit|Die)\b(?!\s+{_A_DOCUMENT_NOUN})|Dat\s+(?:{_DAT_VERBS})\b|"
-    r"(?:Zij|Ze|Hij|Hun|Beide|Beiden|Hier|Daar|Dan)\b|"
+    r"(?:Zij|Ze|Hij|Hun|Beide|Beiden|Hier|Daar|Dan|Zo[’']n)\b|"
     r"Hierdoor|Daardoor|Hiermee|Daarmee|Hiervoor|Daarvoor|Hierbij|Daarbij|Hierin|Daarin|"
     r"Hiertoe|Daartoe|Hieruit|Daaruit|Daarom|Zo niet\b|"
     r"Ook (?:deze|dit|dat|die|zij|ze|hier|daar)\b|Op (?:deze|die) (?:manier|wijze)\b|"
     r"In (?:dat|dit|die|zo[’']n) geval\b|"
     # A condition on the sentence before: "Uiteraard mits dit wordt onderbouwd …", "Tenzij …".
     r"(?:Mits|Tenzij|(?:Uiteraard|Wel|Alleen|Maar|En|Ook|Echter) (?:mits|tenzij))\b|"
-    # "Vanaf deze leeftijd", "Om dat te kunnen doen"; not "Op dit moment", which means "now".
-    rf"(?!Op dit moment\b)(?:{_PREPOSITIONS}) (?:deze|dit|die|dat|zo[’']n|dergelijke)\s+"
-    rf"(?!{_A_DOCUMENT_NOUN})\w|"
+    # "Vanaf deze leeftijd", "Om dat te kunnen doen"; not "Op dit moment" (now), nor "Ondanks
+    # dat …" (although) and the like, where "dat" opens a clause.
+    rf"(?!(?:Ondanks|Zonder|Tot|Na) dat\b)(?:{_PREPOSITIONS}) {_NOW}"
+    rf"(?:deze|dit|die|dat|zo[’']n|dergelijke)\s+(?!{_A_DOCUMENT_NOUN})\w|"
     # "Door hen wordt aangegeven", "Ook zijn zij verantwoordelijk", and a "hier-"/"daar-" word
     # early on: "Op basis hiervan wordt besloten", "Vanuit het samenwerkingsverband wordt
     # hierop gestuurd" (not "daarnaast", which adds).
@@ -70,10 +78,11 @@ _LEANS_BACK = re.compile(
     rf"Ook (?:{_DAT_VERBS}|geldt|gelden|zal|zullen) (?:zij|ze|hij|deze|dit|die|dat)\b|"
     # An additive or a "so" with, among its first words, "deze"/"dit" or a pronoun: "Daarnaast
     # kan dit budget …", "Verder krijgen ze …", "Zo zijn zij verplicht …" (not "die" and "dat",
-    # which may start a relative or a "that" clause: "Daarnaast is het belangrijk dat …").
-    r"(?:Daarnaast|Verder|Bovendien|Tevens|Ook|Echter|Toch|Vervolgens|Wel|Zo|Daarna|"
-    rf"Uiteindelijk),?\s+(?:\w+\s+){{0,3}}(?:deze|dit|zij|ze|hij|hun|hen)\s+"
-    rf"(?!{_A_DOCUMENT_NOUN})\w|"
+    # which may start a relative or a "that" clause: "Daarnaast is het belangrijk dat …"); a
+    # possessive "hun" only right after the opener's verb ("Ook is hun belastbaarheid …", not
+    # "Daarnaast kunnen scholen hun eigen beleid maken").
+    rf"(?:{_ADDITIVES}),?\s+(?:(?:\w+\s+){{0,3}}(?:{_NOW}(?:deze|dit)\s+(?!{_A_DOCUMENT_NOUN})\w|"
+    r"(?:zij|ze|hij|hen)\b)|\w+\s+hun\b)|"
     rf"(?:\S+\s+){{0,5}}(?:hier|daar)(?!naast\b)(?:{_ADVERB_TAILS})\b)"
 )
 # A next step ("Wat kun je doen?") says what a parent can do or where to turn: something

@@ -20,6 +20,7 @@ The blind and short sets are never given to this module: they only ever give fin
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -203,7 +204,7 @@ def fit_logistic(features: Matrix, labels: Vector, penalty: float) -> AnswerMode
     with np.errstate(invalid="ignore", divide="ignore"):  # a column no row knows: 0 and 1
         mean = np.where(known > 0, np.nansum(features, axis=0) / known, 0.0)
         scale = np.sqrt(np.nansum((features - mean) ** 2, axis=0) / np.maximum(known, 1))
-    scale[~(scale >= 1e-9)] = 1.0
+    scale[~(scale >= 1e-6)] = 1.0  # constant (or unknown); written to 6 decimals, never 0
     standardised = np.nan_to_num((features - mean) / scale, nan=0.0)
     x = np.hstack([standardised, np.ones((len(features), 1))])
     weights = np.zeros(x.shape[1])
@@ -384,5 +385,8 @@ def write_model(model: AnswerModel, report: dict[str, Any], path: Path) -> None:
         "min_confidence": report["min_confidence"],
         "fit": report,
     }
+    for name in ("mean", "scale", "weights"):
+        if not all(math.isfinite(v) for v in data[name]):
+            raise EvaluationError(f"the fitted model's {name} holds a value that is no number")
     text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False)  # NaN: no model
     path.write_text(text + "\n", encoding="utf-8")

@@ -298,11 +298,11 @@ def _fit_answers(args: argparse.Namespace, index_dir: Path, corpus_dir: Path) ->
 
     engine = _load_engine(index_dir, corpus_dir, untrained=True)
     backend = EngineBackend(engine)
+    extra = collect_bank(engine, per_entry=args.bank_questions)  # first: it may find no bank
     items = []
     for path in args.questions:
         questions = load_questions(path, backend.document_text)
         items.extend(collect(engine, questions, path.stem, order=args.order))
-    extra = collect_bank(engine, per_entry=args.bank_questions)
     model, report = fit(items, max_refused=args.max_refused, extra=extra)
     report["order"] = args.order  # checked when the service loads the file
     out: Path = args.out or Settings().answer_model_for(args.order)

@@ -39,9 +39,12 @@ _FIELD_NAMES = {
 # What a field must look like, for a value of the wrong type: the history's turns are objects,
 # where a client may send the earlier questions as plain strings.
 _FIELD_SHAPES = {
-    "history": 'een lijst van beurten zijn, elk als {"role": "user" of "assistant", "text": "..."}',
-    "doc_ids": "een lijst van document-id's zijn",
-    "citation_ids": "een lijst van bronverwijzingen zijn",
+    "history": (
+        'moet een lijst van beurten zijn, elke beurt als {"role": "user", "text": "..."} '
+        '(role: "user" of "assistant")'
+    ),
+    "doc_ids": "moet een lijst van document-id's (teksten) zijn",
+    "citation_ids": "moeten een lijst van passage-id's (teksten) zijn",
 }
 _STATUS_MESSAGES = {
     400: "Het verzoek kon niet worden gelezen: stuur geldige JSON in UTF-8.",
@@ -94,7 +97,10 @@ def _one_message(error: Any) -> str:
     if kind == "json_invalid":
         return "Het verzoek is geen geldige JSON."
     if kind == "string_too_short":
-        return f"{field} is te kort (minstens {ctx.get('min_length', 1)} tekens)."
+        least = ctx.get("min_length", 1)
+        return (
+            f"{field} is leeg." if least == 1 else f"{field} is te kort (minstens {least} tekens)."
+        )
     if kind == "too_short":
         return f"{field} bevat te weinig onderdelen (minstens {ctx.get('min_length', 1)})."
     if kind == "string_too_long":
@@ -118,7 +124,7 @@ def _one_message(error: Any) -> str:
         "bool_type",
     ):
         shape = _FIELD_SHAPES.get(key)
-        return f"{field} moet {shape}." if shape else f"{field} heeft het verkeerde type."
+        return f"{field} {shape}." if shape else f"{field} heeft het verkeerde type."
     return f"{field} is ongeldig."
 
 

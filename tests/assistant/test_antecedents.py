@@ -236,6 +236,14 @@ def test_a_short_answer_chain_is_at_most_three_sentences_back(engine: Engine) ->
         ("Daarnaast is het belangrijk dat scholen samenwerken.", False),  # "that", not "those"
         ("Ook ontvangen sommige kinderen die naar school gaan begeleiding.", False),  # relative
         ("Daarnaast beschrijft deze handreiking de financiering.", False),  # the document
+        ("Daarnaast lopen er op dit moment twee pilots.", False),  # "now"
+        ("In deze tijd is dat lastig voor veel scholen.", False),
+        ("Daarnaast kunnen scholen hun eigen beleid maken.", False),  # their own
+        ("Ook is hun belastbaarheid wisselend.", True),
+        ("Daarnaast ondersteunt de school hen.", True),
+        ("Ondanks dat het kind ziek is, moet het naar school.", False),  # "although"
+        ("Zo’n regeling bestaat niet in elke gemeente.", True),
+        ("Tot die tijd blijft hij thuis.", True),
     ],
 )
 def test_which_openings_point_back(engine: Engine, opening: str, leans_back: bool) -> None:

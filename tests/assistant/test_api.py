@@ -266,8 +266,8 @@ def test_unknown_documents_and_passages_are_404_in_the_error_shape(client, path,
         # Earlier questions as plain strings: the message says what a turn looks like.
         (
             {"question": "Mag dat?", "history": ["Mijn zoon zit thuis."]},
-            'Het gesprek moet een lijst van beurten zijn, elk als {"role": "user" of '
-            '"assistant", "text": "..."}.',
+            'Het gesprek moet een lijst van beurten zijn, elke beurt als {"role": "user", '
+            '"text": "..."} (role: "user" of "assistant").',
         ),
         ({"question": "Mag dat?", "history": "Mijn zoon zit thuis."}, "Het gesprek moet een lijst"),
         ({"question": "Mag dat?", "retriever": "magic"}, "De zoekmethode heeft een onbekende"),
@@ -370,6 +370,13 @@ def test_a_search_without_words_is_refused(client) -> None:
     response = client.post("/api/v1/search", json={"query": "\x1f ..."})
     assert response.status_code == 422
     assert "De zoekvraag bevat geen woorden" in response.json()["error"]["message"]
+    empty = client.post("/api/v1/search", json={"query": ""})
+    assert empty.json()["error"]["message"] == "De zoekvraag is leeg."  # not "minstens 1 tekens"
+    listed = client.post("/api/v1/search", json={"query": "vervoer", "filters": {"doc_ids": "x"}})
+    assert (
+        "De documentfilter moet een lijst van document-id's (teksten) zijn."
+        in (listed.json()["error"]["message"])
+    )
 
 
 def test_citations_and_passages_say_what_kind_of_document_they_are_from(client, engine) -> None:
