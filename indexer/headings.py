@@ -32,6 +32,11 @@ _LIST_NUMBER = re.compile(r"^\s*(\d{1,2})\.\s+\S")
 _SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\.?\s+(?=[A-Z])")
 # A section numbered under a chapter: "3.1.1 Fase voorbereiden", "2.1 Inhoudelijke …".
 _SUBSECTION = re.compile(r"^\s*(\d{1,2})\.\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+[A-Z]")
+# An appendix's heading: "Bijlage 2 De Moederschool", "Bijlage 6: De specialist; een
+# beschrijving". It heads what follows even with no break after it ("Bijlage 1 Het kind in de
+# startklas" / "Doel:"), a level below the appendices' chapter.
+_APPENDIX = re.compile(r"^(?:Bijlage|BIJLAGE)\s+\d{1,2}[:.]?\s+\S")
+_APPENDIX_LEVEL = 2
 # A sentence's end within a line, after a word in lower case.
 _SENTENCE_WITHIN = re.compile(r"[a-zà-ÿ][.!?]\s")
 _EDGE_PUNCTUATION = ".,;:!?()[]“”‘’'\"…"
@@ -93,8 +98,9 @@ def heading_level(stripped: str, next_line: Line | None, next_content: Line | No
     """The level of the section heading a stripped line is (1 for a chapter), or 0 for none.
 
     A short line that ends no sentence and is not continued in lower case: in capitals (1),
-    numbered (the number's depth: "9.1." 2, "3.1.1" 3), or standing alone (`next_line` None: a
-    break follows) with a few words that title what follows (3).
+    numbered (the number's depth: "9.1." 2, "3.1.1" 3), an appendix's ("Bijlage 2 De
+    Moederschool", 2), or standing alone (`next_line` None: a break follows) with a few words
+    that title what follows (3).
     """
     words = stripped.split()
     if not words or len(stripped) > 90 or len(words) > 12:
@@ -111,6 +117,8 @@ def heading_level(stripped: str, next_line: Line | None, next_content: Line | No
         return 1
     if numbered:
         return _number_level(numbered.group(1))
+    if _APPENDIX.match(stripped) and len(words) <= 8:
+        return _APPENDIX_LEVEL
     if stripped[0].isupper() and len(words) <= 8 and next_line is None and _titles(words):
         return 3
     return 0

@@ -211,14 +211,17 @@ def test_a_run_in_title_is_a_block_of_its_own() -> None:
 def test_a_run_in_title_may_stand_over_a_field() -> None:
     text = (
         "7. Bijlagen\n\n"
-        "Bijlage 1 Het kind in de startklas\n"
+        "Het kind in de startklas\n"
         "Doel:\n"
         "Leerlingen behouden binnen het reguliere basisonderwijs.\n"
     )
     assert _block_texts(text)[1:] == [
-        ("title", "Bijlage 1 Het kind in de startklas"),
+        ("title", "Het kind in de startklas"),
         ("paragraph", "Doel: Leerlingen behouden binnen het reguliere basisonderwijs."),
     ]
+    # An appendix's own line is its heading, the section its passages are cited under.
+    appendix = text.replace("Het kind", "Bijlage 1 Het kind")
+    assert _block_texts(appendix)[1] == ("heading", "Bijlage 1 Het kind in de startklas")
 
 
 @pytest.mark.parametrize(

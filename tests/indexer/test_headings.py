@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.cleaning import clean
 from indexer.headings import (
     broken_headings,
     chapter_numbers,
@@ -54,6 +55,23 @@ def test_section_number_reads_the_number_a_heading_opens_with(
 )
 def test_heading_level(line: str, level: int) -> None:
     assert heading_level(line, None, None) == level
+
+
+def test_an_appendix_heads_what_follows_even_without_a_break() -> None:
+    after = Line("Doel:", 40, page_break_before=False)
+    assert heading_level("Bijlage 1 Het kind in de startklas", after, after) == 2
+    assert heading_level("Bijlage 4 het clusterondersteuningsprofiel", None, None) == 2
+    # Not the start of a sentence about an appendix, nor one that goes on in lower case.
+    assert heading_level("Bijlage 3 geeft een overzicht van de taken.", None, None) == 0
+    goes_on = Line("van de taken per school", 40, page_break_before=False)
+    assert heading_level("Bijlage 3 geeft een overzicht", goes_on, goes_on) == 0
+    # A level below the appendices' chapter: "7. Bijlagen › Bijlage 2 De Moederschool".
+    text = "7. Bijlagen\n\nBijlage 2 De Moederschool\nDoelen: een definitie van de moederschool.\n"
+    cleaned = clean(text)
+    headings = [
+        (b.level, cleaned.text[b.start : b.end]) for b in cleaned.blocks if b.kind == "heading"
+    ]
+    assert headings == [(1, "7. Bijlagen"), (2, "Bijlage 2 De Moederschool")]
 
 
 def test_a_heading_continued_in_lower_case_is_a_sentence() -> None:
