@@ -3,12 +3,12 @@
 Policy documents mark their structure with layout the extraction flattens: a numbered line
 ("9.1. Toerusten school en personeel …"), a line in capitals, a short line standing alone, a
 short line right above its paragraph with no blank line between (a run-in title, "Hordes in de
-schoolloopbaan" / "Kinderen uit beide …"), a bullet. `line_kind` reads one line with the lines
-around it; the document-wide readings go first: lines numbered one after the other are a
-list, not chapters (`numbered_runs`), headings broken over lines (`broken_headings`), the
-chapters that numbered sections name (`chapter_numbers`), run-in titles broken over lines
-(`title_tail`) and the words a document writes as names (`name_words`). `indexer.cleaning`
-groups the lines into blocks with these.
+schoolloopbaan" / "Kinderen uit beide …"), an appendix's heading ("Bijlage 2 De Moederschool"),
+a bullet. `line_kind` reads one line with the lines around it; the document-wide readings go
+first: lines numbered one after the other are a list, not chapters (`numbered_runs`), headings
+broken over lines (`broken_headings`), the chapters that numbered sections name
+(`chapter_numbers`), run-in titles broken over lines (`title_tail`) and the words a document
+writes as names (`name_words`). `indexer.cleaning` groups the lines into blocks with these.
 """
 
 from __future__ import annotations
@@ -34,9 +34,19 @@ _SECTION_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}|\.(?:\s?\.){0,3})\
 _SUBSECTION = re.compile(r"^\s*(\d{1,2})\.\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+[A-Z]")
 # An appendix's heading: "Bijlage 2 De Moederschool", "Bijlage 6: De specialist; een
 # beschrijving". It heads what follows even with no break after it ("Bijlage 1 Het kind in de
-# startklas" / "Doel:"), a level below the appendices' chapter.
-_APPENDIX = re.compile(r"^(?:Bijlage|BIJLAGE)\s+\d{1,2}[:.]?\s+\S")
+# startklas" / "Doel:"), a level below the appendices' chapter ("7. Bijlagen", "Bijlages"),
+# which is a chapter however it is written. Not a sentence about appendices ("Bijlage 3 bevat
+# …", "Bijlage 1 en 2 laten zien …", "Bijlage 2: zie …"), nor a line of a list of them or of a
+# table of contents ("Bijlage 1 Tijdpad 39").
+_APPENDIX = re.compile(r"^(?:Bijlage|BIJLAGE)\s+\d{1,2}[:.]?\s+(\S+)")
 _APPENDIX_LEVEL = 2
+# fmt: off
+_NOT_AN_APPENDIX_TITLE = frozenset((
+    "en", "of", "t/m", "tot", "zie", "bevat", "bevatten", "geeft", "geven", "toont", "tonen",
+    "laat", "laten", "beschrijft", "is", "staat", "staan",
+))
+# fmt: on
+_APPENDICES = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:Bijlagen|Bijlages|BIJLAGEN|BIJLAGES)$")
 # A sentence's end within a line, after a word in lower case.
 _SENTENCE_WITHIN = re.compile(r"[a-zà-ÿ][.!?]\s")
 _EDGE_PUNCTUATION = ".,;:!?()[]“”‘’'\"…"
@@ -84,6 +94,8 @@ def line_kind(
     if in_list:
         return "item", 0
     stripped = line.text.strip()
+    if opens_block and _appendix(stripped, next_content):
+        return "heading", _APPENDIX_LEVEL
     level = heading_level(stripped, next_line, next_content)
     if level:
         return "heading", level
@@ -94,13 +106,29 @@ def line_kind(
     return None, 0
 
 
+def _appendix(stripped: str, next_content: Line | None) -> bool:
+    """Whether a line that opens a block is an appendix's heading (`_APPENDIX`)."""
+    found = _APPENDIX.match(stripped)
+    words = stripped.split()
+    return (
+        found is not None
+        and len(words) <= 8
+        and found.group(1).lower() not in _NOT_AN_APPENDIX_TITLE
+        and not words[-1].isdigit()  # a page number: a line of a table of contents
+        and not (TERMINAL.search(stripped) or stripped.endswith(_OPEN_PUNCTUATION))
+        and _titles(words)
+        and (next_content is None or not next_content.text.strip()[:1].islower())
+        and (next_content is None or not _APPENDIX.match(next_content.text.strip()))
+    )
+
+
 def heading_level(stripped: str, next_line: Line | None, next_content: Line | None) -> int:
     """The level of the section heading a stripped line is (1 for a chapter), or 0 for none.
 
-    A short line that ends no sentence and is not continued in lower case: in capitals (1),
-    numbered (the number's depth: "9.1." 2, "3.1.1" 3), an appendix's ("Bijlage 2 De
-    Moederschool", 2), or standing alone (`next_line` None: a break follows) with a few words
-    that title what follows (3).
+    A short line that ends no sentence and is not continued in lower case: in capitals or the
+    appendices' chapter ("Bijlages", 1), numbered (the number's depth: "9.1." 2, "3.1.1" 3), or
+    standing alone (`next_line` None: a break follows) with a few words that title what follows
+    (3). An appendix's own heading is `line_kind`'s to tell: it needs the line to open a block.
     """
     words = stripped.split()
     if not words or len(stripped) > 90 or len(words) > 12:
@@ -113,12 +141,10 @@ def heading_level(stripped: str, next_line: Line | None, next_content: Line | No
         return 0
     if next_content is not None and next_content.text.strip()[:1].islower():
         return 0  # the sentence continues on the next line (or after a page break)
-    if all_capitals(stripped):
+    if all_capitals(stripped) or _APPENDICES.match(stripped):
         return 1
     if numbered:
         return _number_level(numbered.group(1))
-    if _APPENDIX.match(stripped) and len(words) <= 8:
-        return _APPENDIX_LEVEL
     if stripped[0].isupper() and len(words) <= 8 and next_line is None and _titles(words):
         return 3
     return 0
@@ -144,7 +170,7 @@ def _runs_in(
     16 words and `max_chars` characters: the report's are often sentences without a full
     stop, "Het is niet vanzelfsprekend dat kinderen een vorm van onderwijs kunnen volgen")
     that opens a block and would title what follows, and a next line that opens a sentence,
-    or a field ("Bijlage 1 Het kind in de startklas" / "Doel:"), with a word that is no name
+    or a field ("Het kind in de startklas" / "Doel:"), with a word that is no name
     (`names`: words the document capitalises within a sentence and never writes in lower
     case). A sentence wrapped before a name ("… in de gemeente" / "Brunssum en Landgraaf …",
     "… tot een Veilig" / "Thuis melding") or an acronym ("… niet alleen" / "OOGO-afspraken

@@ -57,21 +57,54 @@ def test_heading_level(line: str, level: int) -> None:
     assert heading_level(line, None, None) == level
 
 
+def _kind(text: str, after: str | None, *, opens_block: bool = True) -> tuple[str | None, int]:
+    line = Line(text, 0, page_break_before=False)
+    nxt = None if after is None else Line(after, 40, page_break_before=False)
+    return line_kind(line, nxt, nxt, opens_block=opens_block)
+
+
 def test_an_appendix_heads_what_follows_even_without_a_break() -> None:
-    after = Line("Doel:", 40, page_break_before=False)
-    assert heading_level("Bijlage 1 Het kind in de startklas", after, after) == 2
-    assert heading_level("Bijlage 4 het clusterondersteuningsprofiel", None, None) == 2
-    # Not the start of a sentence about an appendix, nor one that goes on in lower case.
-    assert heading_level("Bijlage 3 geeft een overzicht van de taken.", None, None) == 0
-    goes_on = Line("van de taken per school", 40, page_break_before=False)
-    assert heading_level("Bijlage 3 geeft een overzicht", goes_on, goes_on) == 0
-    # A level below the appendices' chapter: "7. Bijlagen › Bijlage 2 De Moederschool".
-    text = "7. Bijlagen\n\nBijlage 2 De Moederschool\nDoelen: een definitie van de moederschool.\n"
+    assert _kind("Bijlage 1 Het kind in de startklas", "Doel:") == ("heading", 2)
+    assert _kind("Bijlage 4 het clusterondersteuningsprofiel", None) == ("heading", 2)
+    assert _kind("BIJLAGE 1 TIJDPAD", "Doel:") == ("heading", 2)  # not a chapter in capitals
+    # The appendices' chapter is a chapter however it is written.
+    assert heading_level("Bijlages", None, None) == 1
+    assert heading_level("7. Bijlagen", None, None) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "opens_block"),
+    [
+        ("Bijlage 1 Tijdpad landelijke maatregel", "(pagina 39) en is leidend.", False),
+        ("Bijlage 3 bevat een overzicht van de", "OOGO-afspraken per gemeente.", True),
+        ("Bijlage 1 en 2 laten zien dat de", "OOGO-afspraken werken.", True),
+        ("Bijlage 3 bevat de volgende onderdelen", "• een tijdpad", True),
+        ("Bijlage 2: zie hieronder", "De tabel geeft de taken.", True),
+        ("Bijlage 1: Kamerbrief over de werkagenda", "Bijlage 2: Tijdpad", True),
+        ("Bijlage 1 Tijdpad landelijke maatregel 39", "Bijlage 2 Monitor 41", True),
+        ("Bijlage 3 geeft een overzicht", "van de taken per school", True),
+    ],
+)
+def test_a_line_about_appendices_is_no_appendix_heading(
+    text: str, after: str, opens_block: bool
+) -> None:
+    assert _kind(text, after, opens_block=opens_block)[0] != "heading"
+
+
+def test_appendices_hang_under_their_chapter_not_the_last_section() -> None:
+    text = (
+        "9.6. Normaliseren inclusief onderwijs\n\nDe werkagenda loopt tot 2035.\n\n"
+        "Bijlages\n\nBijlage 1 Tijdpad landelijke maatregel\nFormaliseren verwachtingen.\n"
+    )
     cleaned = clean(text)
     headings = [
         (b.level, cleaned.text[b.start : b.end]) for b in cleaned.blocks if b.kind == "heading"
     ]
-    assert headings == [(1, "7. Bijlagen"), (2, "Bijlage 2 De Moederschool")]
+    assert headings == [
+        (2, "9.6. Normaliseren inclusief onderwijs"),
+        (1, "Bijlages"),
+        (2, "Bijlage 1 Tijdpad landelijke maatregel"),
+    ]
 
 
 def test_a_heading_continued_in_lower_case_is_a_sentence() -> None:
