@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from assistant.addressees import addresses_others
@@ -149,6 +150,10 @@ class Unit:
     # it has none to point back at.
     opens_note: bool = False
     next_step: bool = False  # says what a parent can do or where to turn (`is_next_step`)
+
+    def holds_any(self, sentences: AbstractSet[int]) -> bool:
+        """Whether one of its sentences is among `sentences` (indices in the chunk)."""
+        return not sentences.isdisjoint(range(self.first, self.last + 1))
 
 
 def chunk_units(

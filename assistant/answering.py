@@ -230,6 +230,10 @@ class AnswerComposer:
         other.min_confidence = min_confidence
         return other
 
+    def anchored(self, chunk_id: str, entry_id: str) -> frozenset[int]:
+        """The chunk's sentences that are the bank entry's anchors (`anchored_sentences`)."""
+        return self._anchors.get((chunk_id, entry_id), frozenset())
+
     def addressees(self, chunk_id: str) -> tuple[str | None, ...]:
         """Whom the part each sentence of a chunk stands in gives suggestions to (or None)."""
         return self._addressees[chunk_id]
@@ -280,7 +284,7 @@ class AnswerComposer:
             chunk = hit.chunk
             section_terms = self._section_terms[chunk.chunk_id]  # by sentence
             anchors = (
-                self._anchors.get((chunk.chunk_id, hit.bank.entry_id), frozenset())
+                self.anchored(chunk.chunk_id, hit.bank.entry_id)
                 if hit.bank is not None
                 else frozenset()
             )
@@ -317,9 +321,7 @@ class AnswerComposer:
                     passage_dense=_scaled_similarity(hit.dense),
                     rank=index,
                     section=in_section,
-                    bank_anchor=match
-                    if anchors.intersection(range(unit.first, unit.last + 1))
-                    else 0.0,
+                    bank_anchor=match if unit.holds_any(anchors) else 0.0,
                     position=unit.first,
                     sentences_in_passage=len(chunk.sentences),
                     words=unit.word_count,

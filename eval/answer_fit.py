@@ -31,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.answer_model import FEATURES, AnswerModel, AnswerOrder
-from assistant.answer_units import anchored_sentences
 from assistant.answering import Candidate
 from assistant.engine import Engine
 from assistant.intent import classify
@@ -132,7 +131,6 @@ def collect_bank(engine: Engine, *, per_entry: int = 1) -> list[QuestionCandidat
     bank = engine.store.bank
     if bank is None or not len(bank.entries):
         raise EvaluationError("--bank-questions needs an index built with a question bank")
-    anchors = anchored_sentences(engine.store)
     original = retriever.weights
     collected: list[QuestionCandidates] = []
     try:
@@ -143,7 +141,9 @@ def collect_bank(engine: Engine, *, per_entry: int = 1) -> list[QuestionCandidat
                 query = retriever.prepare(text)
                 hits = retriever.retrieve(query, k=composer.max_passages, reorder=False)
                 candidates = composer.candidates(query, hits, classify(text))
-                labels = [_holds_anchor(hits, c, anchors, entry.entry_id) for c in candidates]
+                # A candidate is positive when it holds the entry's anchor in its passage.
+                anchors = [composer.anchored(h.chunk.chunk_id, entry.entry_id) for h in hits]
+                labels = [float(c.unit.holds_any(anchors[c.hit_index])) for c in candidates]
                 if not any(labels):
                     continue
                 question = Question(
@@ -171,18 +171,6 @@ def collect_bank(engine: Engine, *, per_entry: int = 1) -> list[QuestionCandidat
     finally:
         retriever.weights = original
     return collected
-
-
-def _holds_anchor(
-    hits: Sequence[Hit],
-    candidate: Candidate,
-    anchors: dict[tuple[str, str], frozenset[int]],
-    entry_id: str,
-) -> float:
-    """1.0 when the candidate's sentences include one of the entry's anchors in its passage."""
-    anchored = anchors.get((hits[candidate.hit_index].chunk.chunk_id, entry_id), frozenset())
-    unit = candidate.unit
-    return float(bool(anchored.intersection(range(unit.first, unit.last + 1))))
 
 
 def _origin(hits: Sequence[Hit], candidate: Candidate) -> Span:

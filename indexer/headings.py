@@ -115,10 +115,17 @@ def _appendix(stripped: str, next_content: Line | None) -> bool:
         and len(words) <= 8
         and found.group(1).lower() not in _NOT_AN_APPENDIX_TITLE
         and not words[-1].isdigit()  # a page number: a line of a table of contents
-        and not (TERMINAL.search(stripped) or stripped.endswith(_OPEN_PUNCTUATION))
+        and not TERMINAL.search(stripped)
+        and not _goes_on(stripped, next_content)
         and _titles(words)
-        and (next_content is None or not next_content.text.strip()[:1].islower())
         and (next_content is None or not _APPENDIX.match(next_content.text.strip()))
+    )
+
+
+def _goes_on(stripped: str, next_content: Line | None) -> bool:
+    """Whether a line's sentence goes on: after a comma or hyphen, or on a line in lower case."""
+    return stripped.endswith(_OPEN_PUNCTUATION) or (
+        next_content is not None and next_content.text.strip()[:1].islower()
     )
 
 
@@ -137,10 +144,10 @@ def heading_level(stripped: str, next_line: Line | None, next_content: Line | No
     # A numbered heading standing alone may ask ("3. Hoe is de gewenste situatie te
     # bereiken?", ". En wat betekent het nou voor ouders en kinderen?").
     asks = stripped.endswith("?") and numbered is not None and next_line is None
-    if (TERMINAL.search(stripped) and not asks) or stripped.endswith(_OPEN_PUNCTUATION):
+    if TERMINAL.search(stripped) and not asks:
         return 0
-    if next_content is not None and next_content.text.strip()[:1].islower():
-        return 0  # the sentence continues on the next line (or after a page break)
+    if _goes_on(stripped, next_content):
+        return 0  # the sentence continues (on the next line, or after a page break)
     if all_capitals(stripped) or _APPENDICES.match(stripped):
         return 1
     if numbered:
